@@ -1,0 +1,1 @@
+"""Tests of the GPU-box Wyoming servers over real TCP connections."""

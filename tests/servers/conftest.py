@@ -1,0 +1,34 @@
+"""Fixtures shared by the server tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import pytest_socket
+
+from .wyoming_io import ServerProcess, start_server
+
+
+def allow_loopback() -> None:
+    """Server tests talk real TCP, to loopback only (HA's test plugin blocks all sockets)."""
+    pytest_socket.enable_socket()
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
+
+
+@pytest.fixture(autouse=True)
+def _loopback_sockets() -> None:
+    allow_loopback()
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A real atlas-llm on the bundled Gemma 3 270M GGUF, on a loopback port."""
+    allow_loopback()
+    log_dir: Path = tmp_path_factory.mktemp("llm")
+    server = start_server(
+        "wyoming_servers.llm", "--threads", "2", "--max-queue", "2", log_dir=log_dir
+    )
+    yield server
+    assert server.stop() == 0, server.log()[-2000:]

@@ -1,0 +1,144 @@
+"""Test helpers: start a server process on 127.0.0.1 and talk Wyoming to it over TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from wyoming.event import Event, async_read_event, async_write_event
+from wyoming.info import Describe, Info
+
+REPO = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(os.environ.get("ATLAS_TEST_DATA_DIR", REPO / ".atlas-data"))
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """A Wyoming server running as a child process."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 15) -> int:
+        """SIGTERM, then SIGKILL if it does not exit in ``timeout`` seconds."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return int(self.proc.returncode)
+
+
+def start_server(
+    module: str, *args: str, log_dir: Path, ready_timeout: float = 180, port: int | None = None
+) -> ServerProcess:
+    """Start ``python -m module`` on a free loopback port and wait until ``describe`` answers."""
+    port = port or free_port()
+    log_path = log_dir / f"{module.rsplit('.', 1)[-1]}-{port}.log"
+    log_file = log_path.open("wb")
+    cmd = [
+        sys.executable, "-m", module, "--uri", f"tcp://127.0.0.1:{port}",
+        "--data-dir", str(DATA_DIR), *args,
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO)
+    server = ServerProcess(proc, port, log_path)
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{module} exited with {proc.returncode}:\n{server.log()[-3000:]}")
+        try:
+            info = asyncio.run(describe(port, timeout=2))
+        except (OSError, TimeoutError):
+            time.sleep(0.3)
+            continue
+        if info is not None:
+            return server
+    server.stop()
+    raise RuntimeError(f"{module} did not answer describe in {ready_timeout}s:\n{server.log()[-3000:]}")
+
+
+class Conn:
+    """One Wyoming TCP connection for a test."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def send(self, event: Event) -> None:
+        await async_write_event(event, self.writer)
+
+    async def send_raw(self, data: bytes) -> None:
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def recv(self, timeout: float = 60) -> Event | None:
+        """The next event, ``None`` when the server closed the connection."""
+        return await asyncio.wait_for(async_read_event(self.reader), timeout)
+
+    async def recv_until(self, event_type: str, timeout: float = 120) -> list[Event]:
+        """Every event up to and including the first of ``event_type``."""
+        return await self.recv_until_any((event_type,), timeout)
+
+    async def recv_until_any(self, types: tuple[str, ...], timeout: float = 120) -> list[Event]:
+        """Every event up to and including the first whose type is in ``types``."""
+        events: list[Event] = []
+        async with asyncio.timeout(timeout):
+            while True:
+                event = await async_read_event(self.reader)
+                if event is None:
+                    raise ConnectionError(f"closed before {types}; got {events}")
+                events.append(event)
+                if event.type in types:
+                    return events
+
+    async def close(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(Exception):
+            await self.writer.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def connect(port: int, timeout: float = 5) -> AsyncIterator[Conn]:
+    """Open a Wyoming connection to 127.0.0.1:port."""
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", port, limit=2**24), timeout
+    )
+    conn = Conn(reader, writer)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def describe(port: int, timeout: float = 10) -> Info | None:
+    """Send ``describe`` and return the ``info`` answer."""
+    async with connect(port, timeout) as conn:
+        await conn.send(Describe().event())
+        event = await conn.recv(timeout)
+        return Info.from_event(event) if event is not None and Info.is_type(event.type) else None

@@ -1,0 +1,334 @@
+"""The llama.cpp engine: one model, one request at a time, run in a worker thread.
+
+The KV cache keeps the tokens of the previous request; the next request re-uses the longest
+common prefix (system prompt + tools) and evaluates only its new tokens. Generation checks the
+cancel flag before every token, so a cancel or disconnect stops it within one token.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+from ..protocol import ProtocolError
+from .chat_template import ChatTemplate
+from .json_grammar import UnsupportedSchema, schema_to_gbnf
+from .output_parser import Delta, OutputParser
+from .request import ChatRequest, ToolCall
+from .sampling import GrammarError, SamplingParams, TokenSampler
+
+_LOGGER = logging.getLogger(__name__)
+
+KV_TYPES = {
+    "f16": llama_cpp.GGML_TYPE_F16,
+    "q8_0": llama_cpp.GGML_TYPE_Q8_0,
+    "q4_0": llama_cpp.GGML_TYPE_Q4_0,
+}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the model is loaded."""
+
+    model_path: Path
+    model_name: str
+    n_ctx: int = 4096
+    n_gpu_layers: int = 0
+    flash_attn: bool = True
+    kv_cache: str = "q8_0"
+    n_threads: int | None = None
+    n_batch: int = 512
+
+
+@dataclass
+class Usage:
+    """Token counts and timings of one request."""
+
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
+    completion_tokens: int = 0
+    ttft_ms: float = 0.0
+    tokens_per_second: float = 0.0
+    total_ms: float = 0.0
+    queue_ms: float = 0.0
+    grammar_full_passes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``usage`` object of ``chat-stop``."""
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "cached_prompt_tokens": self.cached_prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "ttft_ms": round(self.ttft_ms, 1),
+            "tokens_per_second": round(self.tokens_per_second, 2),
+            "total_ms": round(self.total_ms, 1),
+            "queue_ms": round(self.queue_ms, 1),
+        }
+
+
+@dataclass
+class Result:
+    """What a finished generation produced."""
+
+    finish_reason: str
+    content: str
+    thinking: str
+    tool_calls: list[ToolCall]
+    usage: Usage = field(default_factory=Usage)
+
+
+class Cancelled(Exception):
+    """Generation stopped because the client cancelled or went away."""
+
+
+Emit = Callable[[str, Any], None]
+"""``emit("start", info)`` once, then ``emit("delta", Delta)`` for every piece of output."""
+
+
+class LlamaEngine:
+    """Owns the llama.cpp model and context. Not thread-safe: call from one worker thread."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        if config.kv_cache not in KV_TYPES:
+            raise ValueError(f"--kv-cache must be one of {', '.join(KV_TYPES)}")
+        kv_type = KV_TYPES[config.kv_cache]
+        quantized_kv = config.kv_cache != "f16"
+        self.llm = llama_cpp.Llama(
+            str(config.model_path),
+            n_ctx=config.n_ctx,
+            n_batch=config.n_batch,
+            n_gpu_layers=config.n_gpu_layers,
+            flash_attn=config.flash_attn or quantized_kv,
+            type_k=kv_type,
+            type_v=kv_type,
+            n_threads=config.n_threads,
+            n_threads_batch=config.n_threads,
+            swa_full=True,  # keeps prefix re-use possible on sliding-window models (Gemma 3)
+            verbose=False,
+        )
+        model = self.llm._model
+        self._model_p = model.model
+        self._vocab = llama_cpp.llama_model_get_vocab(self._model_p)
+        self.n_vocab = self.llm.n_vocab()
+        self.n_ctx = self.llm.n_ctx()
+        meta = self.llm.metadata
+        self.template = ChatTemplate(
+            meta,
+            bos_token=model.token_get_text(model.token_bos()) if model.token_bos() >= 0 else "",
+            eos_token=model.token_get_text(model.token_eos()) if model.token_eos() >= 0 else "",
+        )
+        self._grammars: OrderedDict[str, str] = OrderedDict()
+        self._pieces: dict[int, bytes] = {}
+        _LOGGER.info(
+            "Loaded %s (%s, ctx %d, %d GPU layers, KV %s, template %s)",
+            config.model_name,
+            meta.get("general.architecture", "?"),
+            self.n_ctx,
+            config.n_gpu_layers,
+            config.kv_cache,
+            self.template.name,
+        )
+
+    # --- prompt ---------------------------------------------------------------------------
+
+    def tokenize_prompt(self, request: ChatRequest) -> tuple[str, list[int]]:
+        """Render and tokenize the prompt of ``request``."""
+        think = request.think and request.grammar_schema is None
+        try:
+            text = self.template.render(request.messages, request.offered_tools, think=think)
+        except Exception as err:  # template errors come in many types
+            raise ProtocolError(
+                "bad_request", f"the chat template rejected the messages: {err}"
+            ) from err
+        tokens = self.llm.tokenize(text.encode(), add_bos=False, special=True)
+        bos = self.llm.token_bos()
+        if self.llm._model.add_bos_token() and bos >= 0 and (not tokens or tokens[0] != bos):
+            tokens.insert(0, bos)
+        return text, tokens
+
+    def grammar_for(self, schema: dict[str, Any]) -> str:
+        """GBNF for a JSON schema, cached per engine (schemas repeat across requests)."""
+        key = json.dumps(schema)
+        cached = self._grammars.get(key)
+        if cached is not None:
+            self._grammars.move_to_end(key)
+            return cached
+        try:
+            gbnf = schema_to_gbnf(schema)
+        except UnsupportedSchema as exact_err:
+            _LOGGER.debug("Falling back to llama.cpp's schema converter: %s", exact_err)
+            try:
+                gbnf = json_schema_to_gbnf(key)
+            except Exception as err:  # the converter raises bare exceptions
+                raise ProtocolError("invalid_schema", f"unsupported JSON schema: {err}") from err
+            # llama-cpp-python's string rule lets raw control characters through.
+            gbnf = gbnf.replace('char ::= [^"\\\\] |', 'char ::= [^"\\\\\\x00-\\x1F\\x7F] |')
+        self._grammars[key] = gbnf
+        if len(self._grammars) > 64:
+            self._grammars.popitem(last=False)
+        return gbnf
+
+    # --- generation -----------------------------------------------------------------------
+
+    def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
+        """Evaluate the prompt, re-using the cached prefix; return the cached token count."""
+        llm = self.llm
+        cached = 0
+        for a, b in zip(llm._input_ids.tolist(), tokens, strict=False):
+            if a != b:
+                break
+            cached += 1
+        cached = min(cached, len(tokens) - 1)  # re-evaluate at least one token for fresh logits
+        if cached <= 0 or not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
+            llm.reset()
+            llm._ctx.kv_cache_clear()
+            cached = 0
+        llm.n_tokens = cached
+        rest = tokens[cached:]
+        step = self.config.n_batch
+        for start in range(0, len(rest), step):
+            if cancel.is_set():
+                # Leave the cache consistent with what was evaluated.
+                raise Cancelled
+            llm.eval(rest[start : start + step])
+        return cached
+
+    def generate(
+        self, request: ChatRequest, emit: Emit, cancel: threading.Event, queue_ms: float = 0.0
+    ) -> Result:
+        """Run one request to completion (or cancellation), streaming through ``emit``."""
+        started = time.perf_counter()
+        usage = Usage(queue_ms=queue_ms)
+        prompt_text, tokens = self.tokenize_prompt(request)
+        usage.prompt_tokens = len(tokens)
+        if len(tokens) >= self.n_ctx - 1:
+            raise ProtocolError(
+                "context_overflow",
+                f"the prompt is {len(tokens)} tokens; the context holds {self.n_ctx}",
+            )
+        schema = request.grammar_schema
+        grammar = self.grammar_for(schema) if schema is not None else None
+        max_tokens = min(request.max_tokens, self.n_ctx - len(tokens) - 1)
+        tool_names = frozenset(t.name for t in request.offered_tools)
+        parser = OutputParser(
+            tool_names,
+            forced_tool=bool(request.forced_tools),
+            start_thinking=prompt_text.rstrip().endswith("<think>"),
+        )
+        params = SamplingParams(
+            temperature=0.0 if schema is not None else request.temperature,
+            top_k=request.top_k,
+            top_p=request.top_p,
+            seed=request.seed,
+        )
+        try:
+            sampler = TokenSampler(self._model_p, self._vocab, self.n_vocab, params, grammar)
+        except GrammarError as err:
+            raise ProtocolError("invalid_schema", str(err)) from err
+
+        finish = "length"
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text_so_far = ""
+        first_token_at = 0.0
+        with sampler:
+            try:
+                usage.cached_prompt_tokens = self._prefill(tokens, cancel)
+                emit(
+                    "start",
+                    {
+                        "prompt_tokens": usage.prompt_tokens,
+                        "cached_prompt_tokens": usage.cached_prompt_tokens,
+                    },
+                )
+                ctx = self.llm._ctx.ctx
+                for _ in range(max_tokens):
+                    if cancel.is_set():
+                        finish = "cancelled"
+                        break
+                    token = sampler.sample(ctx)
+                    if not first_token_at:
+                        first_token_at = time.perf_counter()
+                    if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                        finish = "stop"
+                        break
+                    usage.completion_tokens += 1
+                    piece = decoder.decode(self._piece(token))
+                    text_so_far += piece
+                    hit = next(
+                        (s for s in request.stop if s in text_so_far[-len(piece) - len(s) :]), None
+                    )
+                    if hit is not None:
+                        keep = text_so_far.rfind(hit)
+                        piece = piece[: max(0, len(piece) - (len(text_so_far) - keep))]
+                        self._emit_all(parser.feed(piece), emit)
+                        finish = "stop"
+                        break
+                    self._emit_all(parser.feed(piece), emit)
+                    if (
+                        grammar is not None
+                        and piece.endswith(("}", "]"))
+                        and _complete_json(text_so_far)
+                    ):
+                        finish = "stop"
+                        break
+                    self.llm.eval([token])
+            except Cancelled:
+                finish = "cancelled"
+            self._emit_all(parser.finish(), emit)
+            usage.grammar_full_passes = sampler.full_passes
+
+        ended = time.perf_counter()
+        usage.total_ms = (ended - started) * 1000
+        if first_token_at:
+            usage.ttft_ms = (first_token_at - started) * 1000
+            decode_s = ended - first_token_at
+            if usage.completion_tokens > 1 and decode_s > 0:
+                usage.tokens_per_second = (usage.completion_tokens - 1) / decode_s
+        if (parser.tool_calls and finish == "stop") or (
+            parser.tool_calls and finish == "length" and request.forced_tools
+        ):
+            finish = "tool_calls"
+        return Result(finish, parser.content, parser.thinking, parser.tool_calls, usage)
+
+    def _piece(self, token: int) -> bytes:
+        """The bytes of one token (special tokens rendered), cached per engine."""
+        piece = self._pieces.get(token)
+        if piece is None:
+            buf = ctypes.create_string_buffer(64)
+            size = llama_cpp.llama_token_to_piece(self._vocab, token, buf, 64, 0, True)
+            if size < 0:
+                buf = ctypes.create_string_buffer(-size)
+                size = llama_cpp.llama_token_to_piece(self._vocab, token, buf, -size, 0, True)
+            piece = buf.raw[: max(size, 0)]
+            self._pieces[token] = piece
+        return piece
+
+    @staticmethod
+    def _emit_all(deltas: list[Delta], emit: Emit) -> None:
+        for delta in deltas:
+            emit("delta", delta)
+
+    def close(self) -> None:
+        """Free the model."""
+        self.llm.close()
+
+
+def _complete_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return True

@@ -1,0 +1,249 @@
+"""The per-connection Wyoming handler of ``atlas-llm``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from wyoming.asr import Transcript
+from wyoming.event import Event
+from wyoming.handle import Handled, HandledChunk, HandledStart, HandledStop
+from wyoming.info import Attribution, HandleModel, HandleProgram, Info
+
+from .. import __version__
+from ..handler import BaseEventHandler, UnknownEventError
+from ..protocol import Limits, ProtocolError, error_event
+from . import events
+from .engine import Result
+from .memory import ConversationMemory
+from .output_parser import TextDelta
+from .request import ChatRequest, Message, ToolCall, parse_chat_request
+from .scheduler import Job, Scheduler
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are ATLAS, a helpful voice assistant in a smart home. Answer in one or two short, "
+    "plain sentences that sound natural when spoken. No markdown, no lists, no emoji."
+)
+
+
+@dataclass
+class LlmService:
+    """What every connection shares: the scheduler, the model's description, the memory."""
+
+    scheduler: Scheduler
+    model_name: str
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    max_tokens_cap: int = 2048
+    memory: ConversationMemory = field(default_factory=ConversationMemory)
+
+    def info(self) -> Info:
+        """The ``info`` answer: a streaming handle program."""
+        attribution = Attribution(name="ATLAS", url="https://github.com/atlas-assistant/atlas")
+        return Info(
+            handle=[
+                HandleProgram(
+                    name="atlas-llm",
+                    description="ATLAS local LLM (llama.cpp)",
+                    attribution=attribution,
+                    installed=True,
+                    version=__version__,
+                    models=[
+                        HandleModel(
+                            name=self.model_name,
+                            description=f"{self.model_name} on llama.cpp",
+                            attribution=attribution,
+                            installed=True,
+                            version=None,
+                            languages=[],
+                        )
+                    ],
+                    supports_handled_streaming=True,
+                )
+            ]
+        )
+
+    def extension(self) -> dict[str, Any]:
+        """The ``atlas`` object added to ``info``: how to use the chat extension."""
+        engine = self.scheduler.engine
+        return {
+            "protocol": events.PROTOCOL,
+            "model": self.model_name,
+            "n_ctx": engine.n_ctx,
+            "n_gpu_layers": engine.config.n_gpu_layers,
+            "kv_cache": engine.config.kv_cache,
+            "chat_template": engine.template.name,
+            "max_queue": self.scheduler.max_queue,
+            "max_tokens": self.max_tokens_cap,
+        }
+
+
+class LlmEventHandler(BaseEventHandler):
+    """Serves ``transcript`` (stock HA) and the ``chat`` extension (ATLAS) on one connection."""
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        limits: Limits,
+        service: LlmService,
+    ) -> None:
+        super().__init__(reader, writer, limits)
+        self.service = service
+        self._jobs: dict[str, Job] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._next_id = 0
+
+    def info(self) -> Info:
+        return self.service.info()
+
+    def info_event(self) -> Event:
+        event = self.info().event()
+        event.data["atlas"] = self.service.extension()
+        return event
+
+    async def handle(self, event: Event) -> bool:
+        if event.type == events.CHAT:
+            request = parse_chat_request(event.data, max_tokens_cap=self.service.max_tokens_cap)
+            if not request.id:
+                self._next_id += 1
+                request = _with_id(request, f"req-{self._next_id}")
+            if request.id in self._jobs:
+                raise ProtocolError("bad_request", f"request id '{request.id}' is already running")
+            self._start(request, self._stream_chat)
+            return True
+        if event.type == events.CHAT_CANCEL:
+            self._cancel(event.data.get("id"))
+            return True
+        if Transcript.is_type(event.type):
+            transcript = Transcript.from_event(event)
+            if not transcript.text or not transcript.text.strip():
+                raise ProtocolError("bad_request", "the transcript is empty")
+            context = transcript.context or {}
+            conversation_id = str(context.get("conversation_id") or "")
+            messages = [
+                Message("system", self.service.system_prompt),
+                *self.service.memory.history(conversation_id),
+                Message("user", transcript.text.strip()),
+            ]
+            self._next_id += 1
+            request = ChatRequest(messages=tuple(messages), id=f"handle-{self._next_id}")
+            self._start(request, lambda job: self._stream_handled(job, context, transcript.text))
+            return True
+        raise UnknownEventError(event.type)
+
+    def _start(self, request: ChatRequest, streamer: Any) -> None:
+        job = self.service.scheduler.submit(request)  # raises QueueFullError at once
+        self._jobs[request.id] = job
+        task = asyncio.create_task(streamer(job), name=f"stream {request.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _cancel(self, request_id: Any) -> None:
+        jobs = (
+            list(self._jobs.values()) if request_id is None else [self._jobs.get(str(request_id))]
+        )
+        for job in jobs:
+            if job is not None and not job.cancel.is_set():
+                job.cancel.set()
+                if job is not self.service.scheduler.running:
+                    job.emit("cancelled", None)  # still queued: answer now
+
+    async def disconnect(self) -> None:
+        """Client gone: stop its generations (within one token) and drop its queued jobs."""
+        for job in self._jobs.values():
+            job.cancel.set()
+
+    async def _next(self, job: Job) -> tuple[str, Any]:
+        return await job.events.get()
+
+    async def _stream_chat(self, job: Job) -> None:
+        rid = job.request.id
+        try:
+            while True:
+                kind, value = await self._next(job)
+                if kind == "start":
+                    await self.write_event(
+                        Event(
+                            events.CHAT_START,
+                            {"id": rid, "model": self.service.model_name, **value},
+                        )
+                    )
+                elif kind == "delta":
+                    await self.write_event(Event(events.CHAT_DELTA, _delta_data(rid, value)))
+                elif kind == "result":
+                    await self.write_event(Event(events.CHAT_STOP, _stop_data(rid, value)))
+                    return
+                elif kind == "cancelled":
+                    await self.write_event(
+                        Event(events.CHAT_STOP, {"id": rid, "finish_reason": "cancelled"})
+                    )
+                    return
+                elif kind == "error":
+                    err: ProtocolError = value
+                    event = error_event(err.code, err.text)
+                    event.data["id"] = rid
+                    await self.write_event(event)
+                    return
+        finally:
+            self._jobs.pop(rid, None)
+
+    async def _stream_handled(self, job: Job, context: dict[str, Any], user_text: str) -> None:
+        rid = job.request.id
+        conversation_id = str(context.get("conversation_id") or "")
+        started = False
+        try:
+            while True:
+                kind, value = await self._next(job)
+                if kind == "start":
+                    await self.write_event(HandledStart(context=context).event())
+                    started = True
+                elif (
+                    kind == "delta" and isinstance(value, TextDelta) and value.channel == "content"
+                ):
+                    await self.write_event(HandledChunk(text=value.text).event())
+                elif kind == "result":
+                    result: Result = value
+                    text = result.content.strip()
+                    if started:
+                        await self.write_event(HandledStop().event())
+                    await self.write_event(Handled(text=text, context=context).event())
+                    if conversation_id and text:
+                        self.service.memory.add(conversation_id, user_text.strip(), text)
+                    return
+                elif kind == "cancelled":
+                    return
+                elif kind == "error":
+                    err: ProtocolError = value
+                    await self.send_error(err.code, err.text)
+                    return
+        finally:
+            self._jobs.pop(rid, None)
+
+
+def _with_id(request: ChatRequest, request_id: str) -> ChatRequest:
+    from dataclasses import replace  # noqa: PLC0415 - tiny helper
+
+    return replace(request, id=request_id)
+
+
+def _delta_data(rid: str, delta: TextDelta | ToolCall) -> dict[str, Any]:
+    if isinstance(delta, ToolCall):
+        return {"id": rid, "tool_call": delta.to_dict()}
+    return {"id": rid, delta.channel: delta.text}
+
+
+def _stop_data(rid: str, result: Result) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": rid,
+        "finish_reason": result.finish_reason,
+        "content": result.content,
+        "tool_calls": [c.to_dict() for c in result.tool_calls],
+        "usage": result.usage.to_dict(),
+    }
+    if result.thinking:
+        data["thinking"] = result.thinking
+    return data
