@@ -140,7 +140,7 @@ class WyomingServer:
     @property
     def port(self) -> int:
         """The bound TCP port (useful with port 0)."""
-        assert self._server is not None
+        assert isinstance(self._server, asyncio.Server)
         return int(self._server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:

@@ -232,7 +232,7 @@ def embedded_piper() -> Path:
     return path
 
 
-_EMBEDDED = {
+_EMBEDDED: dict[tuple[Kind, str], Callable[[Path], Path]] = {
     (Kind.LLM, EMBEDDED_LLM): embedded_llm,
     (Kind.STT, EMBEDDED_STT): embedded_whisper,
     (Kind.TTS, EMBEDDED_TTS): lambda _data_dir: embedded_piper(),
@@ -260,9 +260,9 @@ def resolve(kind: Kind, name_or_path: str | None, data_dir: Path) -> ResolvedMod
     if name_or_path is None:
         if kind is Kind.LLM:
             for preferred in (DEFAULT_LLM, FALLBACK_LLM):
-                spec = CATALOG[preferred]
-                if is_present(spec, data_dir):
-                    return ResolvedModel(preferred, local_path(spec, data_dir), embedded=False)
+                if is_present(CATALOG[preferred], data_dir):
+                    path = local_path(CATALOG[preferred], data_dir)
+                    return ResolvedModel(preferred, path, embedded=False)
         name_or_path = {Kind.LLM: EMBEDDED_LLM, Kind.STT: EMBEDDED_STT, Kind.TTS: EMBEDDED_TTS}[
             kind
         ]

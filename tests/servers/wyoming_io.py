@@ -80,7 +80,9 @@ def start_server(
         if info is not None:
             return server
     server.stop()
-    raise RuntimeError(f"{module} did not answer describe in {ready_timeout}s:\n{server.log()[-3000:]}")
+    raise RuntimeError(
+        f"{module} did not answer describe in {ready_timeout}s:\n{server.log()[-3000:]}"
+    )
 
 
 class Conn:

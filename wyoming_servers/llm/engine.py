@@ -193,8 +193,8 @@ class LlamaEngine:
             cached += 1
         cached = min(cached, len(tokens) - 1)  # re-evaluate at least one token for fresh logits
         if cached <= 0 or not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
-            llm.reset()
-            llm._ctx.kv_cache_clear()
+            llm.reset()  # type: ignore[no-untyped-call]
+            llm._ctx.kv_cache_clear()  # type: ignore[no-untyped-call]
             cached = 0
         llm.n_tokens = cached
         rest = tokens[cached:]

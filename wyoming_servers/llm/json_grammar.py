@@ -22,7 +22,7 @@ class UnsupportedSchema(ValueError):
 
 
 _BASE = {
-    "ws": '[ \\t\\n]{0,2}',
+    "ws": "[ \\t\\n]{0,2}",
     "char": '[^"\\\\\\x00-\\x1F\\x7F] | "\\\\" (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4})',
     "string": '"\\"" char* "\\""',
     "digits": "[0-9]+",
@@ -97,7 +97,7 @@ class _Converter:
         low, high = schema.get("minimum"), schema.get("maximum")
         if low is None and high is None:
             return "number"
-        if low is not None and low >= 0 and high is not None and high <= 1 and (low, high) == (0, 1):
+        if (low, high) == (0, 1):
             return self.add(name, '"0" | "1" | "1.0" | "0." [0-9]{1,4}')
         raise UnsupportedSchema("number range other than [0, 1]")
 
@@ -110,7 +110,8 @@ class _Converter:
     def _array(self, schema: dict[str, Any], name: str) -> str:
         item = self.visit(schema.get("items", {}), f"{name}-item")
         low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
-        more = f"{{{max(low - 1, 0)},{int(high) - 1}}}" if high is not None else f"{{{max(low - 1, 0)},}}"
+        upper = str(int(high) - 1) if high is not None else ""
+        more = f"{{{max(low - 1, 0)},{upper}}}"
         if high is not None and int(high) == 0:
             return self.add(name, '"[" ws "]"')
         body = f'"[" ws {item} ("," ws {item}){more} ws "]"'
@@ -139,9 +140,7 @@ class _Converter:
         if not kvs:
             return '""'
         (first, first_required), rest = kvs[0], kvs[1:]
-        tail = "".join(
-            f' "," ws {kv}' if req else f' ("," ws {kv})?' for kv, req in rest
-        )
+        tail = "".join(f' "," ws {kv}' if req else f' ("," ws {kv})?' for kv, req in rest)
         if first_required:
             return f"{first}{tail}"
         with_first = f"{first}{tail}"

@@ -155,7 +155,7 @@ def _number(
     if isinstance(value, bool) or not ok_type or not low <= value <= high:
         kind = "an integer" if integer else "a number"
         raise _bad(f"'{key}' must be {kind} between {low:g} and {high:g}")
-    return value
+    return float(value)
 
 
 def _check_schema(schema: Any, where: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ class TokenSampler:
 
     def _grammar_allows(self, token: int) -> bool:
         assert self._grammar is not None
-        self._one[0].id = token
+        self._one[0].id = token  # type: ignore[assignment]
         self._one[0].logit = 0.0
         self._one[0].p = 0.0
         self._one_array.data = self._one
