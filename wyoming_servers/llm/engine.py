@@ -87,6 +87,7 @@ class Result:
     thinking: str
     tool_calls: list[ToolCall]
     usage: Usage = field(default_factory=Usage)
+    invalid_tool_calls: list[str] = field(default_factory=list)
 
 
 class Cancelled(Exception):
@@ -301,7 +302,14 @@ class LlamaEngine:
             parser.tool_calls and finish == "length" and request.forced_tools
         ):
             finish = "tool_calls"
-        return Result(finish, parser.content, parser.thinking, parser.tool_calls, usage)
+        return Result(
+            finish,
+            parser.content,
+            parser.thinking,
+            parser.tool_calls,
+            usage,
+            parser.invalid_tool_calls,
+        )
 
     def _piece(self, token: int) -> bytes:
         """The bytes of one token (special tokens rendered), cached per engine."""

@@ -246,4 +246,6 @@ def _stop_data(rid: str, result: Result) -> dict[str, Any]:
     }
     if result.thinking:
         data["thinking"] = result.thinking
+    if result.invalid_tool_calls:
+        data["invalid_tool_calls"] = result.invalid_tool_calls
     return data

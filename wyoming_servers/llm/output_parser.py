@@ -90,6 +90,7 @@ class OutputParser:
         self.content = ""
         self.thinking = ""
         self.tool_calls: list[ToolCall] = []
+        self.invalid_tool_calls: list[str] = []
 
     def _emit(self, channel: Channel, text: str) -> list[Delta]:
         if channel == "content" and not self._content_started:
@@ -150,7 +151,9 @@ class OutputParser:
     def _tool_block(self, inner: str) -> list[Delta]:
         call = parse_tool_json(inner.strip(), self.tool_names)
         if call is None:
-            return self._emit("content", f"{TOOL_CALL_OPEN}{inner}{TOOL_CALL_CLOSE}")
+            # Not speakable and not executable: kept aside for the client, never in content.
+            self.invalid_tool_calls.append(inner.strip())
+            return []
         self.tool_calls.append(call)
         return [call]
 

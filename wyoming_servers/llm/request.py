@@ -276,7 +276,9 @@ def parse_chat_request(data: dict[str, Any], *, max_tokens_cap: int) -> ChatRequ
         tool_choice=choice,
         response_schema=schema,
         think=think,
-        max_tokens=int(_number(data, "max_tokens", 512, 1, max_tokens_cap, integer=True)),
+        max_tokens=int(
+            _number(data, "max_tokens", min(512, max_tokens_cap), 1, max_tokens_cap, integer=True)
+        ),
         temperature=float(_number(data, "temperature", 0.7, 0.0, 2.0, integer=False)),
         top_p=float(_number(data, "top_p", 0.95, 0.0, 1.0, integer=False)),
         top_k=int(_number(data, "top_k", 40, 0, 1000, integer=True)),
