@@ -1,0 +1,140 @@
+"""Client for the ATLAS chat extension of Wyoming spoken by ``atlas-llm`` (docs/protocol.md).
+
+No Home Assistant imports: the same client serves the integration, the tests and the tools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from wyoming.event import Event, async_read_event, async_write_event
+
+PROTOCOL = "atlas-chat/1"
+CONNECT_TIMEOUT = 5.0
+IDLE_TIMEOUT = 60.0
+
+
+class AtlasError(Exception):
+    """Base class of client errors."""
+
+
+class AtlasConnectionError(AtlasError):
+    """The GPU box cannot be reached, or the connection broke."""
+
+
+class NotAtlasError(AtlasError):
+    """The server answers Wyoming but is not an atlas-llm."""
+
+
+class AtlasRequestError(AtlasError):
+    """The server refused a request with an ``error`` event."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(f"{code}: {text}")
+        self.code = code
+        self.text = text
+
+
+@dataclass(frozen=True)
+class AtlasInfo:
+    """What ``describe`` says about an atlas-llm."""
+
+    model: str
+    n_ctx: int
+    version: str | None
+    extension: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """One event of a streamed reply: ``start``, ``delta`` or ``stop``."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+class AtlasClient:
+    """Talks to one atlas-llm; every request uses its own short-lived TCP connection."""
+
+    def __init__(self, host: str, port: int, *, idle_timeout: float = IDLE_TIMEOUT) -> None:
+        self.host = host
+        self.port = port
+        self.idle_timeout = idle_timeout
+
+    @contextlib.asynccontextmanager
+    async def _connect(self) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+        except (OSError, TimeoutError) as err:
+            raise AtlasConnectionError(
+                f"cannot connect to {self.host}:{self.port}: {err or type(err).__name__}"
+            ) from err
+        try:
+            yield reader, writer
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _read(self, reader: asyncio.StreamReader) -> Event:
+        try:
+            async with asyncio.timeout(self.idle_timeout):
+                event = await async_read_event(reader)
+        except TimeoutError as err:
+            raise AtlasConnectionError(
+                f"no answer from {self.host}:{self.port} in {self.idle_timeout:g} s"
+            ) from err
+        except (OSError, asyncio.IncompleteReadError) as err:
+            raise AtlasConnectionError(f"connection to {self.host}:{self.port} broke") from err
+        if event is None:
+            raise AtlasConnectionError(f"{self.host}:{self.port} closed the connection")
+        return event
+
+    async def async_describe(self) -> AtlasInfo:
+        """Ask the server what it is; raise :class:`NotAtlasError` if it is no atlas-llm."""
+        async with self._connect() as (reader, writer):
+            try:
+                await async_write_event(Event("describe"), writer)
+            except OSError as err:
+                raise AtlasConnectionError(str(err)) from err
+            event = await self._read(reader)
+        ext = event.data.get("atlas") if event.type == "info" else None
+        if not isinstance(ext, dict) or ext.get("protocol") != PROTOCOL:
+            raise NotAtlasError(f"{self.host}:{self.port} is not an atlas-llm")
+        handle = (event.data.get("handle") or [{}])[0]
+        return AtlasInfo(
+            model=str(ext.get("model", "")),
+            n_ctx=int(ext.get("n_ctx", 4096)),
+            version=handle.get("version"),
+            extension=ext,
+        )
+
+    async def async_chat(self, request: dict[str, Any]) -> AsyncIterator[ChatEvent]:
+        """Send one ``chat`` request and yield its ``start``/``delta``/``stop`` events.
+
+        Leaving the iteration early closes the connection, which stops generation on the server
+        within one token.
+        """
+        async with self._connect() as (reader, writer):
+            try:
+                await async_write_event(Event("chat", request), writer)
+            except OSError as err:
+                raise AtlasConnectionError(str(err)) from err
+            while True:
+                event = await self._read(reader)
+                if event.type == "error":
+                    raise AtlasRequestError(
+                        str(event.data.get("code", "error")), str(event.data.get("text", ""))
+                    )
+                if event.type == "chat-start":
+                    yield ChatEvent("start", event.data)
+                elif event.type == "chat-delta":
+                    yield ChatEvent("delta", event.data)
+                elif event.type == "chat-stop":
+                    yield ChatEvent("stop", event.data)
+                    return

@@ -1,0 +1,83 @@
+"""Conversation platform: one streaming ATLAS agent per conversation subentry."""
+
+from __future__ import annotations
+
+from typing import Literal, override
+
+from homeassistant.components import conversation
+from homeassistant.components.conversation.models import AbstractConversationAgent
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_LLM_HASS_API, CONF_PROMPT, MATCH_ALL
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DEFAULT_PROMPT, DOMAIN, EVENT_TURN
+from .entity import AtlasBaseLLMEntity
+from .runtime import AtlasConfigEntry
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    config_entry: AtlasConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an agent for every conversation subentry."""
+    for subentry in config_entry.subentries.values():
+        if subentry.subentry_type == "conversation":
+            async_add_entities(
+                [AtlasConversationEntity(config_entry, subentry)],
+                config_subentry_id=subentry.subentry_id,
+            )
+
+
+class AtlasConversationEntity(
+    conversation.ConversationEntity, AbstractConversationAgent, AtlasBaseLLMEntity
+):
+    """The ATLAS conversation agent."""
+
+    _attr_supports_streaming = True
+
+    def __init__(self, entry: AtlasConfigEntry, subentry: ConfigSubentry) -> None:
+        """Initialise; device control when an LLM API is selected."""
+        super().__init__(entry, subentry)
+        if subentry.data.get(CONF_LLM_HASS_API):
+            self._attr_supported_features = conversation.ConversationEntityFeature.CONTROL
+
+    @property
+    @override
+    def supported_languages(self) -> list[str] | Literal["*"]:
+        return MATCH_ALL
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        conversation.async_set_agent(self.hass, self.entry, self)
+
+    @override
+    async def async_will_remove_from_hass(self) -> None:
+        conversation.async_unset_agent(self.hass, self.entry)
+        await super().async_will_remove_from_hass()
+
+    @override
+    async def _async_handle_message(
+        self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
+    ) -> conversation.ConversationResult:
+        settings = self.subentry.data
+        try:
+            await chat_log.async_provide_llm_data(
+                user_input.as_llm_context(DOMAIN),
+                settings.get(CONF_LLM_HASS_API),
+                settings.get(CONF_PROMPT, DEFAULT_PROMPT),
+                user_input.extra_system_prompt,
+            )
+        except conversation.ConverseError as err:
+            return err.as_conversation_result()
+
+        trace = await self._async_handle_chat_log(chat_log, user_input.text)
+        details = trace.as_dict()
+        chat_log.async_trace({"atlas": details})
+        self.hass.bus.async_fire(
+            EVENT_TURN,
+            {**details, "conversation_id": chat_log.conversation_id, "agent_id": self.entity_id},
+        )
+        return conversation.async_get_result_from_chat_log(user_input, chat_log)

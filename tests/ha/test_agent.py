@@ -1,0 +1,245 @@
+"""The ATLAS agent in a real HA test instance, driven through conversation.async_converse.
+
+The tool loop and the error paths run against a scripted atlas-llm (exact tool calls); the
+smoke test runs against the real atlas-llm with the bundled Gemma model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from homeassistant.components import conversation
+from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
+from homeassistant.const import CONF_HOST, CONF_LLM_HASS_API, CONF_PORT
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import intent, llm
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_mock_service,
+)
+
+from custom_components.atlas.const import (
+    CONF_MAX_TOOL_ROUNDS,
+    CONF_PROMPT,
+    CONF_THINKING,
+    DEFAULT_PROMPT,
+    DOMAIN,
+    EVENT_TURN,
+)
+from custom_components.atlas.entity import APOLOGY_DROPPED, APOLOGY_UNREACHABLE
+
+from ..servers.wyoming_io import ServerProcess, start_server
+from .scripted_llm import Reply, ScriptedLLM
+
+AGENT = "conversation.atlas_conversation"
+MORNING = (
+    "ATLAS, prepare my morning workout for Monday. Check Garmin for recovery, my shoulder is "
+    "sore, include yoga and calisthenics."
+)
+
+
+@pytest.fixture
+async def scripted(socket_enabled: None) -> AsyncIterator[ScriptedLLM]:
+    server = ScriptedLLM()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def setup_agent(hass: HomeAssistant, port: int, **options: Any) -> MockConfigEntry:
+    """Set up ATLAS against 127.0.0.1:port with one conversation agent."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "intent", {})
+    data = {
+        CONF_PROMPT: DEFAULT_PROMPT,
+        CONF_LLM_HASS_API: [llm.LLM_API_ASSIST],
+        CONF_THINKING: "auto",
+        CONF_MAX_TOOL_ROUNDS: 3,
+        **options,
+    }
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="ATLAS",
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: port},
+        subentries_data=[
+            ConfigSubentryData(
+                data=data, subentry_type="conversation", title="ATLAS conversation",
+                unique_id=None,
+            )
+        ],
+    )  # fmt: skip
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+async def converse(hass: HomeAssistant, text: str, conversation_id: str | None = None) -> Any:
+    return await conversation.async_converse(hass, text, conversation_id, Context(), agent_id=AGENT)
+
+
+async def test_structured_pass_then_streamed_reply_and_trace(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    scripted.extraction = {
+        "intent": "prepare_workout", "day": "monday", "time_of_day": "morning",
+        "types": ["yoga", "calisthenics"], "injury": "shoulder", "data_source": "garmin",
+        "confidence": 0.93,
+    }  # fmt: skip
+    scripted.replies = [
+        Reply(content="Your **Monday** morning plan is ready. Easy on the shoulder.")
+    ]
+    await setup_agent(hass, scripted.port)
+    turns = async_capture_events(hass, EVENT_TURN)
+
+    result = await converse(hass, MORNING)
+
+    speech = result.response.speech["plain"]["speech"]
+    assert speech.strip() == "Your Monday morning plan is ready. Easy on the shoulder."
+    structured, reply = scripted.requests
+    assert structured["response_format"]["schema"]["properties"]["intent"]
+    assert structured["think"] is False
+    assert reply["think"] is True  # planning intent: thinking on in auto mode
+    (turn,) = turns
+    assert turn.data["intent"] == "prepare_workout"
+    assert turn.data["slots"] == {
+        "day": "monday", "time_of_day": "morning", "types": ["yoga", "calisthenics"],
+        "injury": "shoulder", "data_source": "garmin",
+    }  # fmt: skip
+    assert turn.data["confidence"] == 0.93
+    assert turn.data["route"] == "local"
+    assert turn.data["timings_ms"]["ttft"] is not None
+    assert turn.data["timings_ms"]["total"] >= turn.data["timings_ms"]["ttft"]
+
+
+async def test_tool_loop_turns_on_a_light_through_assist(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(hass, scripted.port)
+    hass.states.async_set("light.kitchen", "off", {"friendly_name": "Kitchen light"})
+    async_expose_entity(hass, conversation.DOMAIN, "light.kitchen", True)
+    calls = async_mock_service(hass, "light", "turn_on")
+    scripted.replies = [
+        Reply(tool_calls=[{"id": "call_1", "name": "intent__HassTurnOn",
+                           "arguments": {"name": "Kitchen light"}}]),
+        Reply(content="The kitchen light is on."),
+    ]  # fmt: skip
+
+    result = await converse(hass, "Turn on the kitchen light")
+
+    assert result.response.speech["plain"]["speech"].strip() == "The kitchen light is on."
+    assert [c.data["entity_id"] for c in calls] == [["light.kitchen"]]
+    first, second = scripted.chat_requests
+    assert any(t["name"] == "intent__HassTurnOn" for t in first["tools"])
+    assert first["tool_choice"] == "auto"
+    tool_message = second["messages"][-1]
+    assert tool_message["role"] == "tool"
+    assert tool_message["tool_call_id"] == "call_1"
+    assert "light.kitchen" in tool_message["content"] or "Kitchen" in tool_message["content"]
+
+
+async def test_tool_rounds_are_bounded(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    await setup_agent(hass, scripted.port)
+    loop_call = {"id": "c", "name": "homeassistant__GetLiveContext", "arguments": {}}
+    scripted.replies = [Reply(tool_calls=[loop_call]) for _ in range(2)] + [
+        Reply(content="Here is what I found.")
+    ]
+    result = await converse(hass, "What's going on at home?")
+    assert result.response.speech["plain"]["speech"].strip() == "Here is what I found."
+    assert [r.get("tool_choice") for r in scripted.chat_requests] == ["auto", "auto", "none"]
+
+
+async def test_multi_turn_keeps_history_and_continues_on_question(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(hass, scripted.port)
+    scripted.replies = [Reply(content="Which day do you want to train?"), Reply(content="Done.")]
+    first = await converse(hass, "Plan a workout")
+    assert first.continue_conversation is True
+    second = await converse(hass, "Tuesday", first.conversation_id)
+    assert second.continue_conversation is False
+    roles = [m["role"] for m in scripted.chat_requests[1]["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert scripted.chat_requests[1]["messages"][2]["content"].strip() == (
+        "Which day do you want to train?"
+    )
+
+
+async def test_box_down_apologises_marks_unavailable_and_recovers(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(hass, scripted.port)
+    await scripted.stop()
+
+    result = await converse(hass, "Hello?")
+
+    assert result.response.speech["plain"]["speech"] == APOLOGY_UNREACHABLE
+    assert hass.states.get(AGENT).state == "unavailable"
+    issues = ir.async_get(hass).issues
+    assert any(domain == DOMAIN for domain, _ in issues)
+
+    # The box comes back on the same port: the periodic probe restores the agent.
+    back = ScriptedLLM()
+    await back.start(port=scripted.port)
+    try:
+        health = hass.config_entries.async_entries(DOMAIN)[0].runtime_data.health
+        await health._async_probe()
+        await hass.async_block_till_done()
+        assert hass.states.get(AGENT).state != "unavailable"
+        assert not any(domain == DOMAIN for domain, _ in ir.async_get(hass).issues)
+    finally:
+        await back.stop()
+
+
+async def test_dropped_mid_answer_apologises(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    await setup_agent(hass, scripted.port)
+    scripted.replies = [Reply(content="Your plan for today has three parts", drop_after=3)]
+    result = await converse(hass, "Plan my day")
+    assert result.response.speech["plain"]["speech"] == APOLOGY_DROPPED
+
+
+async def test_refused_request_gets_spoken_error(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(hass, scripted.port)
+    scripted.replies = [Reply(error=("queue_full", "busy"))]
+    result = await converse(hass, "Hi")
+    assert "busy" in result.response.speech["plain"]["speech"]
+    assert result.response.response_type is intent.IntentResponseType.ACTION_DONE
+
+
+@pytest.fixture(scope="module")
+def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    import pytest_socket
+
+    pytest_socket.enable_socket()
+    server = start_server(
+        "wyoming_servers.llm", "--threads", "2", log_dir=tmp_path_factory.mktemp("llm")
+    )
+    yield server
+    server.stop()
+
+
+async def test_smoke_with_the_real_gemma_model(
+    hass: HomeAssistant, socket_enabled: None, real_llm: ServerProcess
+) -> None:
+    await setup_agent(hass, real_llm.port, **{CONF_LLM_HASS_API: []})
+    turns = async_capture_events(hass, EVENT_TURN)
+
+    result = await converse(hass, "Say hello to me.")
+
+    speech = result.response.speech["plain"]["speech"]
+    assert speech.strip()
+    assert "**" not in speech
+    assert "<" not in speech
+    (turn,) = turns
+    assert turn.data["error"] is None
+    assert turn.data["structured_valid"] in (True, False)
+    assert turn.data["usage"]["completion_tokens"] > 0
