@@ -1,0 +1,1 @@
+"""Tests of the ATLAS Home Assistant integration (custom_components/atlas)."""
