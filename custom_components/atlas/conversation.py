@@ -15,6 +15,9 @@ from .const import DEFAULT_PROMPT, DOMAIN, EVENT_TURN
 from .entity import AtlasBaseLLMEntity
 from .runtime import AtlasConfigEntry
 
+# The GPU box queues requests itself (FIFO with a bound); HA need not serialise them.
+PARALLEL_UPDATES = 0
+
 
 async def async_setup_entry(
     hass: HomeAssistant,

@@ -27,6 +27,7 @@ class Reply:
     """One scripted answer: text streamed word by word, and/or tool calls."""
 
     content: str = ""
+    thinking: str = ""
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     delay: float = 0.0  # seconds between streamed pieces
     drop_after: int | None = None  # close the connection after this many pieces
@@ -89,6 +90,10 @@ class ScriptedLLM:
             )
             return True
         await async_write_event(Event("chat-start", {"id": rid, "model": "scripted"}), writer)
+        if reply.thinking:
+            await async_write_event(
+                Event("chat-delta", {"id": rid, "thinking": reply.thinking}), writer
+            )
         pieces = [p + " " for p in reply.content.split(" ")] if reply.content else []
         for index, piece in enumerate(pieces):
             if reply.drop_after is not None and index >= reply.drop_after:

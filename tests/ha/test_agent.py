@@ -243,3 +243,79 @@ async def test_smoke_with_the_real_gemma_model(
     assert turn.data["error"] is None
     assert turn.data["structured_valid"] in (True, False)
     assert turn.data["usage"]["completion_tokens"] > 0
+
+
+async def test_thinking_is_never_spoken(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    await setup_agent(hass, scripted.port)
+    scripted.replies = [Reply(thinking="Shoulder sore, so no push-ups.", content="Yoga it is.")]
+    result = await converse(hass, "Plan a workout")
+    assert result.response.speech["plain"]["speech"].strip() == "Yoga it is."
+
+
+async def test_long_history_is_bounded_with_a_running_summary(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(hass, scripted.port, max_history_tokens=256)
+    conversation_id = None
+    for i in range(8):
+        scripted.replies = [Reply(content=f"Answer number {i} about squats and recovery days.")]
+        result = await converse(
+            hass, f"Question {i}: tell me more about my training week please.", conversation_id
+        )
+        conversation_id = result.conversation_id
+    last = scripted.chat_requests[-1]["messages"]
+    system = last[0]["content"]
+    assert "Earlier in this conversation:" in system
+    assert "Question 0" in system  # the oldest turn survives only in the summary
+    assert all("Question 0" not in m["content"] for m in last[1:])
+    assert last[-1]["content"].startswith("Question 7")
+    assert sum(len(m["content"]) for m in last[1:]) // 4 <= 256
+
+
+async def test_prefer_local_intents_handles_commands_without_the_llm(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    from homeassistant.components.assist_pipeline import PipelineEventType, PipelineStage
+    from homeassistant.components.assist_pipeline.pipeline import (
+        async_get_pipeline,
+        async_update_pipeline,
+    )
+    from homeassistant.components.assist_pipeline.run import PipelineInput, PipelineRun
+    from homeassistant.helpers import chat_session
+
+    await setup_agent(hass, scripted.port)
+    assert await async_setup_component(hass, "assist_pipeline", {})
+    hass.states.async_set("light.kitchen", "off", {"friendly_name": "Kitchen light"})
+    async_expose_entity(hass, conversation.DOMAIN, "light.kitchen", True)
+    calls = async_mock_service(hass, "light", "turn_on")
+    pipeline = async_get_pipeline(hass)
+    await async_update_pipeline(
+        hass, pipeline, conversation_engine=AGENT, prefer_local_intents=True
+    )
+    scripted.replies = [Reply(content="Let's plan it together.")]
+
+    async def run(text: str) -> list[Any]:
+        events: list[Any] = []
+        with chat_session.async_get_chat_session(hass) as session:
+            await PipelineInput(
+                session=session,
+                intent_input=text,
+                run=PipelineRun(
+                    hass,
+                    context=Context(),
+                    pipeline=async_get_pipeline(hass, pipeline.id),
+                    start_stage=PipelineStage.INTENT,
+                    end_stage=PipelineStage.INTENT,
+                    event_callback=events.append,
+                ),
+            ).execute(validate=True)
+        return events
+
+    await run("turn on the kitchen light")
+    assert [c.data["entity_id"] for c in calls] == [["light.kitchen"]]
+    assert scripted.requests == []  # handled by HA's local intents, the LLM never asked
+
+    events = await run("help me plan a workout")
+    end = next(e for e in events if e.type is PipelineEventType.INTENT_END)
+    assert "plan it together" in end.data["intent_output"]["response"]["speech"]["plain"]["speech"]
+    assert len(scripted.chat_requests) == 1
