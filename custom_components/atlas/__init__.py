@@ -9,13 +9,23 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
 
 from .client import AtlasClient, AtlasConnectionError, NotAtlasError
 from .const import DOMAIN
 from .health import BoxHealth
+from .llm import async_register_api
 from .runtime import AtlasConfigEntry, AtlasRuntimeData
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the ``atlas`` LLM API (the skills' tools) once for all entries."""
+    async_register_api(hass)
+    return True
+
+
 PLATFORMS: tuple[Platform, ...] = (Platform.CONVERSATION,)
 SETUP_TIMEOUT = 10.0
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 
 from .client import AtlasClient, AtlasInfo
 from .health import BoxHealth
+from .skills import Skills
 
 
 @dataclass
@@ -17,6 +18,7 @@ class AtlasRuntimeData:
     client: AtlasClient
     info: AtlasInfo
     health: BoxHealth
+    skills: Skills = field(default_factory=Skills)
 
 
 type AtlasConfigEntry = ConfigEntry[AtlasRuntimeData]

@@ -32,6 +32,7 @@ from custom_components.atlas.const import (
     DEFAULT_PROMPT,
     DOMAIN,
 )
+from custom_components.atlas.llm import ATLAS_API_ID
 from tests.servers.wyoming_io import ServerProcess
 
 from .conftest import HOST, MODEL, box_entry, form_schema, state_of
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.usefixtures("ha_core")
 
 DEFAULT_AGENT = {
     CONF_PROMPT: DEFAULT_PROMPT,
-    CONF_LLM_HASS_API: [llm.LLM_API_ASSIST],
+    CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID],
     CONF_THINKING: "auto",
     CONF_MAX_HISTORY_TOKENS: 1500,
     CONF_MAX_TOOL_ROUNDS: 4,
