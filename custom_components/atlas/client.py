@@ -14,8 +14,8 @@ from typing import Any
 from wyoming.event import Event, async_read_event, async_write_event
 
 PROTOCOL = "atlas-chat/1"
-CONNECT_TIMEOUT = 5.0
-IDLE_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 2.5  # an unreachable box must still get a spoken apology within 3 s
+IDLE_TIMEOUT = 30.0
 
 
 class AtlasError(Exception):

@@ -173,12 +173,13 @@ async def test_multi_turn_keeps_history_and_continues_on_question(
 
 
 async def test_box_down_apologises_marks_unavailable_and_recovers(
-    hass: HomeAssistant, scripted: ScriptedLLM
+    hass: HomeAssistant, scripted: ScriptedLLM, caplog: pytest.LogCaptureFixture
 ) -> None:
     await setup_agent(hass, scripted.port)
     await scripted.stop()
 
     result = await converse(hass, "Hello?")
+    await converse(hass, "Are you there?")  # a second failure logs nothing new
 
     assert result.response.speech["plain"]["speech"] == APOLOGY_UNREACHABLE
     assert hass.states.get(AGENT).state == "unavailable"
@@ -194,6 +195,9 @@ async def test_box_down_apologises_marks_unavailable_and_recovers(
         await hass.async_block_till_done()
         assert hass.states.get(AGENT).state != "unavailable"
         assert not any(domain == DOMAIN for domain, _ in ir.async_get(hass).issues)
+        lines = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+        assert sum("unreachable" in line for line in lines) == 1
+        assert sum("reachable again" in line for line in lines) == 1
     finally:
         await back.stop()
 
