@@ -383,3 +383,20 @@ def test_missing_model_offline_gives_one_line_error(tmp_path: Any) -> None:
     assert last.startswith("atlas-llm: error: could not download 'qwen3-4b'")
     assert "atlas-box download qwen3-4b" in last
     assert DATA_DIR.exists()
+
+
+async def test_alternating_system_prompts_both_stay_warm(llm_server: ServerProcess) -> None:
+    """The structured pass and the tool loop take turns; neither re-evaluates its prefix."""
+    prompts = {
+        "extract": "Label the request as JSON. " + "Only these labels exist. " * 40,
+        "answer": "You are ATLAS, a voice assistant. " + "Keep answers short. " * 40,
+    }
+    usage: list[dict[str, Any]] = []
+    for name in ("extract", "answer", "extract", "answer"):
+        messages = [{"role": "system", "content": prompts[name]},
+                    {"role": "user", "content": f"turn {len(usage)}"}]  # fmt: skip
+        events = await run_chat(llm_server.port, chat(messages, max_tokens=2))
+        usage.append(events[-1].data["usage"])
+    for warm in usage[2:]:
+        assert warm["prompt_tokens"] > 150
+        assert warm["cached_prompt_tokens"] >= warm["prompt_tokens"] - 12, usage

@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-queue", type=int, default=8, help="requests that may wait; more get an error event"
     )
     parser.add_argument(
+        "--prefix-snapshots",
+        type=int,
+        default=3,
+        help="KV snapshots of recent long prompts kept in RAM (0 disables)",
+    )
+    parser.add_argument(
         "--max-tokens", type=int, default=2048, help="cap on max_tokens per request"
     )
     parser.add_argument(
@@ -122,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
         flash_attn=args.flash_attn,
         kv_cache=args.kv_cache,
         n_threads=args.threads,
+        prefix_snapshots=args.prefix_snapshots,
     )
     engine = LlamaEngine(config)
     try:

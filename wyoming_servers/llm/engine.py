@@ -26,6 +26,7 @@ from ..protocol import ProtocolError
 from .chat_template import ChatTemplate
 from .json_grammar import UnsupportedSchema, schema_to_gbnf
 from .output_parser import Delta, OutputParser
+from .prefix_cache import PrefixStateCache, common_prefix
 from .request import ChatRequest, ToolCall
 from .sampling import GrammarError, SamplingParams, TokenSampler
 
@@ -50,6 +51,7 @@ class EngineConfig:
     kv_cache: str = "q8_0"
     n_threads: int | None = None
     n_batch: int = 512
+    prefix_snapshots: int = 3
 
 
 @dataclass
@@ -133,6 +135,7 @@ class LlamaEngine:
         )
         self._grammars: OrderedDict[str, str] = OrderedDict()
         self._pieces: dict[int, bytes] = {}
+        self.prefixes = PrefixStateCache(capacity=config.prefix_snapshots)
         _LOGGER.info(
             "Loaded %s (%s, ctx %d, %d GPU layers, KV %s, template %s)",
             config.model_name,
@@ -187,11 +190,20 @@ class LlamaEngine:
     def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
         """Evaluate the prompt, re-using the cached prefix; return the cached token count."""
         llm = self.llm
-        cached = 0
-        for a, b in zip(llm._input_ids.tolist(), tokens, strict=False):
-            if a != b:
-                break
-            cached += 1
+        live = llm._input_ids.tolist()
+        cached = common_prefix(live, tokens)
+        if cached < len(live) * 0.9:
+            self.prefixes.save(llm._ctx.ctx, live)  # about to be evicted: keep it warm
+        best = self.prefixes.best(tokens)
+        if (
+            best is not None
+            and best[1] > cached + 32
+            and self.prefixes.restore(llm._ctx.ctx, best[0])
+        ):
+            restored = best[0].tokens
+            llm.input_ids[: len(restored)] = restored
+            llm.n_tokens = len(restored)
+            cached = best[1]
         cached = min(cached, len(tokens) - 1)  # re-evaluate at least one token for fresh logits
         if cached <= 0 or not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
             llm.reset()  # type: ignore[no-untyped-call]

@@ -1,0 +1,1 @@
+"""``atlas-tts``: Piper text to speech over Wyoming, streaming sentence by sentence."""
