@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from homeassistant.const import CONF_HOST, CONF_PORT, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .client import AtlasClient, AtlasConnectionError, NotAtlasError
+from .claude import async_setup_cloud
+from .client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
 from .const import DOMAIN
 from .health import BoxHealth
 from .llm import async_register_api
 from .runtime import AtlasConfigEntry, AtlasRuntimeData
+from .services import async_setup_services
+from .skills import plans, quick_answers, recovery, reminders, workouts
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -23,28 +27,32 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the ``atlas`` LLM API (the skills' tools) once for all entries."""
     async_register_api(hass)
+    async_setup_services(hass)
     return True
 
 
-PLATFORMS: tuple[Platform, ...] = (Platform.CONVERSATION,)
+PLATFORMS: tuple[Platform, ...] = (Platform.CONVERSATION, Platform.SENSOR, Platform.TODO)
 SETUP_TIMEOUT = 10.0
+# What the entry knows of a box that did not answer at set-up (until it does).
+UNKNOWN_INFO = AtlasInfo(model="unknown", n_ctx=4096, version=None)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> bool:
-    """Connect to the GPU box, then set up one conversation agent per subentry."""
+    """Connect to the GPU box, then set up the skills and one agent per subentry.
+
+    A box that does not answer does not block set-up (reminders work without it): the agents
+    start unavailable, a repair issue is raised, and the entry reloads once the box is back.
+    """
     host: str = entry.data[CONF_HOST]
     port: int = entry.data[CONF_PORT]
     client = AtlasClient(host, port)
     placeholders = {"host": host, "port": str(port)}
+    lost: str | None = None
     try:
         async with asyncio.timeout(SETUP_TIMEOUT):
             info = await client.async_describe()
     except (AtlasConnectionError, TimeoutError) as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders=placeholders,
-        ) from err
+        info, lost = UNKNOWN_INFO, str(err) or "no answer"
     except NotAtlasError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
@@ -55,12 +63,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
     health = BoxHealth(hass, client, entry.entry_id, entry.title)
     entry.runtime_data = AtlasRuntimeData(client, info, health)
     entry.async_on_unload(health.async_shutdown)
-    # The box answered: an unreachable-box issue left from before is stale.
-    ir.async_delete_issue(hass, DOMAIN, health.issue_id)
+    if lost is None:
+        # The box answered: an unreachable-box issue left from before is stale.
+        ir.async_delete_issue(hass, DOMAIN, health.issue_id)
+    else:
+        health.mark_lost(lost)
+        entry.async_on_unload(health.async_add_listener(partial(_async_box_back, hass, entry)))
 
+    await reminders.async_setup_skill(hass, entry, entry.runtime_data.skills)
+    # Recovery first: the plans read it.
+    for setup_skill in (recovery, workouts, plans, quick_answers):
+        await setup_skill.async_setup_skill(hass, entry, entry.runtime_data.skills)
+    await async_setup_cloud(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True
+
+
+@callback
+def _async_box_back(hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
+    """The box answers at last: reload to learn what it serves."""
+    if entry.runtime_data.health.available:
+        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> bool:

@@ -14,13 +14,16 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
+    OptionsFlow,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_HOST, CONF_LLM_HASS_API, CONF_NAME, CONF_PORT
+from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_LLM_HASS_API, CONF_NAME, CONF_PORT
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import llm
 from homeassistant.helpers.selector import (
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -30,14 +33,19 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TemplateSelector,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
+from .claude import async_validate_api_key
 from .client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
+from .cloud_settings import cloud_settings, options_error, options_section, suggested_options
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
+    CONF_REMINDER_NOTIFY_ENTITY,
     CONF_THINKING,
     DEFAULT_CONVERSATION_NAME,
     DEFAULT_MAX_HISTORY_TOKENS,
@@ -50,6 +58,7 @@ from .const import (
     THINKING_MODES,
 )
 from .llm import ATLAS_API_ID
+from .skills import quick_answers, recovery, workouts
 
 CONNECT_TIMEOUT = 10.0
 SUBENTRY_CONVERSATION = "conversation"
@@ -73,6 +82,18 @@ def _box_schema(host: str | None = None, port: int = DEFAULT_PORT) -> probatio.S
             probatio.Required(CONF_PORT, default=port): cv.port,
         }
     )
+
+
+API_KEY_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+async def _async_check_api_key(hass: HomeAssistant, entry: ConfigEntry, api_key: str) -> str | None:
+    """Try a Claude API key against the entry's Anthropic endpoint: the form error, if any."""
+    try:
+        return await async_validate_api_key(hass, api_key, cloud_settings(entry).base_url)
+    except Exception:
+        LOGGER.exception("Unexpected error while checking the Claude API key")
+        return "unknown"
 
 
 def _unique_id(host: str, port: int) -> str:
@@ -164,19 +185,27 @@ class AtlasConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Move the entry to another host or port; the box must answer there."""
+        """Move the entry to another host or port (the box must answer there), or set the
+        Claude API key (Anthropic must accept it)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             host = user_input[CONF_HOST].strip()
             port = int(user_input[CONF_PORT])
+            api_key = str(user_input.pop(CONF_API_KEY, "")).strip()
             unique_id = _unique_id(host, port)
             if unique_id != entry.unique_id:
                 await self.async_set_unique_id(unique_id, raise_on_progress=False)
                 self._abort_if_unique_id_configured()
-            info, error = await _async_probe(host, port)
+            info, error = None, None
+            if api_key:
+                error = await _async_check_api_key(self.hass, entry, api_key)
+            if error is None:
+                info, error = await _async_probe(host, port)
             if info is not None:
                 data = {CONF_HOST: host, CONF_PORT: port}
+                if api_key:
+                    data[CONF_API_KEY] = api_key
                 if entry.state is ConfigEntryState.LOADED:
                     # The entry's update listener reloads it.
                     return self.async_update_and_abort(
@@ -186,11 +215,39 @@ class AtlasConfigFlow(ConfigFlow, domain=DOMAIN):
                     entry, unique_id=unique_id, data_updates=data
                 )
             errors["base"] = error or "unknown"
-        schema = _box_schema(entry.data[CONF_HOST], entry.data[CONF_PORT])
+        schema = _box_schema(entry.data[CONF_HOST], entry.data[CONF_PORT]).extend(
+            {probatio.Optional(CONF_API_KEY): API_KEY_SELECTOR}
+        )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Anthropic rejected the Claude API key: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new Claude API key, checked with Anthropic before it replaces the old one."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            api_key = str(user_input[CONF_API_KEY]).strip()
+            if (error := await _async_check_api_key(self.hass, entry, api_key)) is None:
+                data = {CONF_API_KEY: api_key}
+                if entry.state is ConfigEntryState.LOADED:
+                    # The entry's update listener reloads it.
+                    return self.async_update_and_abort(entry, data_updates=data)
+                return self.async_update_reload_and_abort(entry, data_updates=data)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=probatio.Schema({probatio.Required(CONF_API_KEY): API_KEY_SELECTOR}),
+            errors=errors,
+            description_placeholders={"name": entry.title},
         )
 
     @callback
@@ -215,6 +272,44 @@ class AtlasConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Conversation agents are subentries of the box entry."""
         return {SUBENTRY_CONVERSATION: ConversationSubentryFlowHandler}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """The box entry's options (where reminders are sent)."""
+        return AtlasOptionsFlow()
+
+
+class AtlasOptionsFlow(OptionsFlow):
+    """Options of a box entry: where reminders go, the daily workout goals, the user's height
+    and weight, the entities recovery is read from, and what may go to Claude."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Every option is optional; goals and recovery entities suggest their defaults."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if (error := options_error(user_input)) is None:
+                return self.async_create_entry(data=user_input)
+            errors["base"] = error
+        fields: dict[str, Any] = {
+            CONF_REMINDER_NOTIFY_ENTITY: EntitySelector(EntitySelectorConfig(domain="notify")),
+            **workouts.options_fields(),
+            **quick_answers.options_fields(),
+            **recovery.options_fields(),
+            **options_section(),
+        }
+        schema = probatio.Schema({probatio.Optional(key): field for key, field in fields.items()})
+        suggested = {
+            **workouts.option_defaults(),
+            **recovery.option_defaults(),
+            **self.config_entry.options,
+            **suggested_options(user_input or self.config_entry.options),
+        }
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+        )
 
 
 class ConversationSubentryFlowHandler(ConfigSubentryFlow):

@@ -35,5 +35,9 @@ DEFAULT_PROMPT: Final = (
 )
 
 EVENT_TURN: Final = "atlas_turn"
+EVENT_REMINDER_DUE: Final = "atlas_reminder_due"
 ISSUE_BOX_UNREACHABLE: Final = "box_unreachable"
 RECONNECT_INTERVAL: Final = timedelta(seconds=10)
+
+# Config entry (GPU box) options.
+CONF_REMINDER_NOTIFY_ENTITY: Final = "reminder_notify_entity"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import llm
 from homeassistant.helpers.entity import Entity
 
+from .claude import CloudUnavailable, async_claude_turn, fallback_note, safe_medical_answer
 from .client import AtlasClient, AtlasConnectionError, AtlasError, AtlasRequestError
+from .cloud_settings import cloud_settings
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS,
@@ -27,8 +30,11 @@ from .const import (
     THINKING_AUTO,
     THINKING_ON,
 )
-from .history import build_messages
+from .history import build_messages, convert, estimate_tokens
+from .router import LOCAL as ROUTE_LOCAL
+from .router import route
 from .runtime import AtlasConfigEntry
+from .skills.quick_answers import async_quick_answer
 from .speech import speakable
 from .structured import Extraction, build_request, parse
 
@@ -45,6 +51,11 @@ class TurnTrace:
 
     extraction: Extraction | None = None
     route: str = "local"
+    route_reason: str = ""
+    safety: bool = False
+    answered_by: str = "llm"  # "skill" (quick answer), "cloud", "safety" (fixed safe answer)
+    fallback: str | None = None  # why a cloud route was answered locally
+    cloud: dict[str, Any] = field(default_factory=dict)
     think: bool = False
     tools: list[str] = field(default_factory=list)
     rounds: int = 0
@@ -63,6 +74,11 @@ class TurnTrace:
             "confidence": extraction.get("confidence"),
             "structured_valid": extraction.get("valid"),
             "route": self.route,
+            "route_reason": self.route_reason,
+            "safety": self.safety,
+            "answered_by": self.answered_by,
+            "fallback": self.fallback,
+            "cloud": self.cloud,
             "think": self.think,
             "tools": self.tools,
             "rounds": self.rounds,
@@ -134,10 +150,15 @@ class AtlasBaseLLMEntity(Entity):
         return parse(content)
 
     async def _async_stream(
-        self, request: dict[str, Any], trace: TurnTrace, started: float
+        self, request: dict[str, Any], trace: TurnTrace, started: float, note: str | None = None
     ) -> AsyncGenerator[conversation.AssistantContentDeltaDict]:
-        """atlas-llm events → chat-log deltas; thinking stays out of the spoken content."""
+        """atlas-llm events → chat-log deltas; thinking stays out of the spoken content.
+
+        ``note`` (a fallback notice) is spoken first, as part of the same message.
+        """
         yield {"role": "assistant"}
+        if note:
+            yield {"content": f"{note} "}
         async for event in self._client.async_chat(request):
             if event.kind == "delta":
                 data = event.data
@@ -169,20 +190,111 @@ class AtlasBaseLLMEntity(Entity):
         """Answer the newest user message in ``chat_log``; never raises for box failures."""
         trace = TurnTrace()
         started = time.perf_counter()
+        runtime = self.entry.runtime_data
         try:
-            trace.extraction = await self._async_structured_pass(user_text, trace)
-            await self._async_tool_rounds(chat_log, trace, started)
+            # Text-only rules first: a safety or planning question skips the structured pass.
+            context = estimate_tokens(json.dumps([convert(c) for c in chat_log.content]))
+            decision = route(user_text, context_tokens=context, local_window=runtime.info.n_ctx)
+            if decision.route == ROUTE_LOCAL:
+                trace.extraction = await self._async_structured_pass(user_text, trace)
+                decision = route(
+                    user_text,
+                    context_tokens=context,
+                    local_window=runtime.info.n_ctx,
+                    confidence=trace.extraction.confidence,
+                    structured_valid=trace.extraction.valid,
+                    intent=trace.extraction.intent,
+                )
+            trace.route, trace.route_reason, trace.safety = (
+                decision.route, decision.reason, decision.safety
+            )  # fmt: skip
+            note = None
+            if decision.route != ROUTE_LOCAL:
+                note = await self._async_cloud_turn(chat_log, trace, started)
+                if trace.answered_by in ("cloud", "safety"):
+                    return trace
+                if trace.extraction is None:  # answered locally after all: understand it first
+                    trace.extraction = await self._async_structured_pass(user_text, trace)
+            await self._async_local_answer(chat_log, user_text, trace, started, note)
         except AtlasError as err:
             self._apologise(chat_log, err, trace)
-        trace.total_ms = (time.perf_counter() - started) * 1000
+        finally:
+            trace.total_ms = (time.perf_counter() - started) * 1000
+            answered = trace.route if trace.answered_by == "cloud" else ROUTE_LOCAL
+            if runtime.budget is not None:
+                runtime.budget.record_turn(answered)
         return trace
 
-    async def _async_tool_rounds(
+    async def _async_local_answer(
+        self,
+        chat_log: conversation.ChatLog,
+        user_text: str,
+        trace: TurnTrace,
+        started: float,
+        note: str | None,
+    ) -> None:
+        """A quick answer from a skill, else the local LLM's tool rounds."""
+        if trace.extraction is not None and note is None:
+            answer = await async_quick_answer(self.hass, self.entry, trace.extraction, user_text)
+            if answer is not None:
+                trace.answered_by = "skill"
+                trace.ttft_ms = (time.perf_counter() - started) * 1000
+                chat_log.async_add_assistant_content_without_tools(
+                    conversation.AssistantContent(agent_id=self.entity_id, content=answer)
+                )
+                return
+        await self._async_tool_rounds(chat_log, trace, started, note)
+
+    async def _async_cloud_turn(
         self, chat_log: conversation.ChatLog, trace: TurnTrace, started: float
+    ) -> str | None:
+        """Answer with Claude; on failure return the spoken note for the local fallback.
+
+        A safety question that cannot reach Claude gets a fixed, safe answer instead of the
+        small model's (``answered_by == "safety"``).
+        """
+        settings = cloud_settings(self.entry)
+        reason = None
+        if settings.enabled:
+            try:
+                stats = await async_claude_turn(
+                    self.hass, self.entry, chat_log, self.entity_id, route=trace.route
+                )
+            except CloudUnavailable as err:
+                reason = err.reason
+                LOGGER.info("Cloud turn fell back to local: %s", err.reason)
+            else:
+                trace.answered_by = "cloud"
+                trace.tools.extend(stats.tools)
+                if stats.first_token_at is not None:
+                    trace.ttft_ms = (stats.first_token_at - started) * 1000
+                trace.cloud = {"models": stats.models, "calls": stats.calls,
+                               "cost_usd": round(stats.cost_usd, 6)}  # fmt: skip
+                return None
+        else:
+            reason = "disabled" if settings.api_key else "no_key"
+        trace.fallback = reason
+        if trace.safety:
+            trace.answered_by = "safety"
+            chat_log.async_add_assistant_content_without_tools(
+                conversation.AssistantContent(
+                    agent_id=self.entity_id,
+                    content=safe_medical_answer(self.hass.config.country),
+                )
+            )
+            return None
+        # No cloud configured, or switched off: a local answer is what the user chose.
+        return None if reason in ("disabled", "no_key") else fallback_note(reason)
+
+    async def _async_tool_rounds(
+        self,
+        chat_log: conversation.ChatLog,
+        trace: TurnTrace,
+        started: float,
+        note: str | None = None,
     ) -> None:
         settings = self.subentry.data
-        extraction = trace.extraction
-        assert extraction is not None
+        extraction = trace.extraction or Extraction("chat", valid=False)
         trace.think = self._think(extraction)
         tools = (
             [format_tool(t, chat_log.llm_api.custom_serializer) for t in chat_log.llm_api.tools]
@@ -208,7 +320,8 @@ class AtlasBaseLLMEntity(Entity):
                 request["tools"] = tools
                 request["tool_choice"] = "none" if last else "auto"
             async for _content in chat_log.async_add_delta_content_stream(
-                self.entity_id, self._async_stream(request, trace, started)
+                self.entity_id,
+                self._async_stream(request, trace, started, note if round_index == 0 else None),
             ):
                 pass
             if not chat_log.unresponded_tool_results:

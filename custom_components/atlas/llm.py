@@ -1,7 +1,8 @@
 """ATLAS's own LLM API ("atlas"): the skills' tools, offered to the agent beside Assist.
 
-HA merges the selected APIs and prefixes each tool with its API id, so the model sees
-``atlas__set_reminder``, ``atlas__log_workout``… next to ``intent__HassTurnOn``.
+HA merges the selected APIs and prefixes each tool with the slug of its API's name, so the
+model sees ``atlas__set_reminder``, ``atlas__log_workout``… next to
+``assist__intent__HassTurnOn``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
+import probatio
 import voluptuous as vol
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import llm
@@ -44,7 +46,7 @@ class AtlasTool(llm.Tool):
         """Validate ``tool_input`` against :attr:`parameters`, then run."""
         try:
             args = self.parameters(tool_input.tool_args)
-        except vol.Invalid as err:
+        except (vol.Invalid, probatio.Invalid) as err:
             return llm.ToolResult(
                 {"error": "invalid_arguments", "error_text": f"{self.name}: {err}"}, error=True
             )
@@ -59,7 +61,8 @@ class AtlasAPI(llm.API):
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Register under the id ``atlas``."""
-        super().__init__(hass=hass, id=ATLAS_API_ID, name="ATLAS skills")
+        # A merged API's tools are namespaced with its slugified name: "atlas__set_reminder".
+        super().__init__(hass=hass, id=ATLAS_API_ID, name="ATLAS")
 
     async def async_get_api_instance(self, llm_context: llm.LLMContext) -> llm.APIInstance:
         """The tools of the loaded ATLAS entries."""
@@ -74,3 +77,9 @@ class AtlasAPI(llm.API):
 def async_register_api(hass: HomeAssistant) -> CALLBACK_TYPE:
     """Make the ``atlas`` API selectable in agents' options."""
     return llm.async_register_api(hass, AtlasAPI(hass))
+
+
+@callback
+def async_get_tools(hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str) -> None:
+    """HA's ``llm`` tools platform hook (this module's name makes it one): ATLAS offers its
+    tools through its own API, so it adds none to the others."""

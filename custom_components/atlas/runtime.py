@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .client import AtlasClient, AtlasInfo
 from .health import BoxHealth
 from .skills import Skills
+
+if TYPE_CHECKING:
+    import anthropic
+
+    from .budget import Budget
 
 
 @dataclass
@@ -19,6 +25,8 @@ class AtlasRuntimeData:
     info: AtlasInfo
     health: BoxHealth
     skills: Skills = field(default_factory=Skills)
+    budget: Budget | None = None  # the Claude budget
+    claude_client: anthropic.AsyncAnthropic | None = None  # made on the first cloud call
 
 
 type AtlasConfigEntry = ConfigEntry[AtlasRuntimeData]

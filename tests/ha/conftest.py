@@ -23,6 +23,8 @@ from custom_components.atlas.config_flow import DEFAULT_CONVERSATION_OPTIONS
 from custom_components.atlas.const import DEFAULT_CONVERSATION_NAME, DOMAIN
 from tests.servers.wyoming_io import ServerProcess, free_port, start_server
 
+from .scripted_llm import ScriptedLLM
+
 HOST = "127.0.0.1"
 MODEL = "gemma-3-270m"
 
@@ -147,3 +149,12 @@ async def loaded_entry(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+@pytest.fixture
+async def scripted(socket_enabled: None) -> AsyncIterator[ScriptedLLM]:
+    """A scripted atlas-llm on a loopback port (exact tool calls, for the agent's loop)."""
+    server = ScriptedLLM()
+    await server.start()
+    yield server
+    await server.stop()

@@ -6,7 +6,7 @@ smoke test runs against the real atlas-llm with the bundled Gemma model.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -42,14 +42,6 @@ MORNING = (
     "ATLAS, prepare my morning workout for Monday. Check Garmin for recovery, my shoulder is "
     "sore, include yoga and calisthenics."
 )
-
-
-@pytest.fixture
-async def scripted(socket_enabled: None) -> AsyncIterator[ScriptedLLM]:
-    server = ScriptedLLM()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def setup_agent(hass: HomeAssistant, port: int, **options: Any) -> MockConfigEntry:
@@ -114,7 +106,11 @@ async def test_structured_pass_then_streamed_reply_and_trace(
         "injury": "shoulder", "data_source": "garmin",
     }  # fmt: skip
     assert turn.data["confidence"] == 0.93
-    assert turn.data["route"] == "local"
+    # Without a Claude key every route is answered by the local model, without a notice.
+    assert turn.data["route"] in ("local", "cloud-simple", "cloud-complex")
+    assert turn.data["route_reason"]
+    assert turn.data["answered_by"] == "llm"
+    assert turn.data["fallback"] in (None, "no_key")
     assert turn.data["timings_ms"]["ttft"] is not None
     assert turn.data["timings_ms"]["total"] >= turn.data["timings_ms"]["ttft"]
 
@@ -323,3 +319,17 @@ async def test_prefer_local_intents_handles_commands_without_the_llm(
     end = next(e for e in events if e.type is PipelineEventType.INTENT_END)
     assert "plan it together" in end.data["intent_output"]["response"]["speech"]["plain"]["speech"]
     assert len(scripted.chat_requests) == 1
+
+
+async def test_quick_answer_skips_the_llm(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    scripted.extraction = {
+        "intent": "quick_answer", "day": None, "time_of_day": None, "types": [],
+        "injury": None, "data_source": None, "confidence": 0.95,
+    }  # fmt: skip
+    await setup_agent(hass, scripted.port)
+    turns = async_capture_events(hass, EVENT_TURN)
+    result = await converse(hass, "What time is it?")
+    assert result.response.speech["plain"]["speech"].startswith("It's ")
+    assert scripted.chat_requests == []  # only the structured pass reached the box
+    assert turns[0].data["answered_by"] == "skill"

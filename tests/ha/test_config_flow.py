@@ -219,10 +219,11 @@ async def test_zeroconf_already_configured(
 
 
 async def test_reconfigure_moves_a_retrying_entry_to_the_box(
-    hass: HomeAssistant, atlas_box: ServerProcess, closed_port: int
+    hass: HomeAssistant, atlas_box: ServerProcess, closed_port: int, plain_wyoming: int
 ) -> None:
-    """The box moved to another port: the entry waits to retry until it is pointed there."""
-    entry = box_entry(closed_port)
+    """Another server took the box's port: the entry waits to retry until it is pointed at
+    the box (a box that is merely down does not block set-up)."""
+    entry = box_entry(plain_wyoming)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     assert state_of(entry) is ConfigEntryState.SETUP_RETRY
@@ -230,7 +231,7 @@ async def test_reconfigure_moves_a_retrying_entry_to_the_box(
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    assert form_schema(result)({}) == {CONF_HOST: HOST, CONF_PORT: closed_port}
+    assert form_schema(result)({}) == {CONF_HOST: HOST, CONF_PORT: plain_wyoming}
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: HOST, CONF_PORT: closed_port}
@@ -382,8 +383,8 @@ async def test_reconfigure_conversation_agent(
     assert loaded_entry.runtime_data is not old_runtime
 
 
-async def test_agent_flows_need_a_loaded_entry(hass: HomeAssistant, closed_port: int) -> None:
-    entry = box_entry(closed_port)
+async def test_agent_flows_need_a_loaded_entry(hass: HomeAssistant, plain_wyoming: int) -> None:
+    entry = box_entry(plain_wyoming)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     assert state_of(entry) is ConfigEntryState.SETUP_RETRY

@@ -47,7 +47,8 @@ async def test_diagnostics_redact_secrets(
     assert box["n_ctx"] == 4096
     assert box["extension"]["protocol"] == "atlas-chat/1"
     assert diagnostics["health"] == {"available": True}
-    assert len(diagnostics["entities"]) == len(entry.subentries)
+    agents = {e["subentry_id"] for e in diagnostics["entities"].values() if e["subentry_id"]}
+    assert agents == set(entry.subentries)  # one agent per subentry, beside the skills' entities
 
 
 async def test_diagnostics_follow_box_health(

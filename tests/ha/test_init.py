@@ -16,14 +16,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
 from PIL import Image
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.atlas.config_flow import DEFAULT_CONVERSATION_OPTIONS
-from custom_components.atlas.const import DOMAIN, ISSUE_BOX_UNREACHABLE
+from custom_components.atlas.const import DOMAIN, ISSUE_BOX_UNREACHABLE, RECONNECT_INTERVAL
 from tests.servers.wyoming_io import ServerProcess
 
 from .conftest import MODEL, box_entry, state_of
+from .scripted_llm import ScriptedLLM
 
 INTEGRATION_DIR = Path(__file__).resolve().parents[2] / "custom_components" / DOMAIN
 REPO = INTEGRATION_DIR.parents[1]
@@ -76,17 +78,44 @@ async def test_one_agent_entity_per_subentry(
     assert agents() == set(loaded_entry.subentries)
 
 
+def agent_state(hass: HomeAssistant) -> str:
+    state = hass.states.get("conversation.atlas_conversation")
+    assert state is not None
+    return state.state
+
+
 @pytest.mark.usefixtures("ha_core")
-async def test_box_down_means_not_ready(hass: HomeAssistant, closed_port: int) -> None:
+async def test_box_down_sets_up_unavailable_until_it_answers(
+    hass: HomeAssistant, closed_port: int, issue_registry: ir.IssueRegistry
+) -> None:
+    """A box that is down does not block set-up (reminders work without it)."""
     entry = box_entry(closed_port)
     entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    assert state_of(entry) is ConfigEntryState.SETUP_RETRY
-    assert entry.error_reason_translation_key == "cannot_connect"
-    assert entry.error_reason_translation_placeholders == {
-        "host": "127.0.0.1",
-        "port": str(closed_port),
-    }
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert not entry.runtime_data.health.available
+    assert entry.runtime_data.info.model == "unknown"
+    assert agent_state(hass) == "unavailable"
+    issue = issue_registry.async_get_issue(DOMAIN, f"{ISSUE_BOX_UNREACHABLE}_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "name": entry.title, "host": "127.0.0.1", "port": str(closed_port),
+    }  # fmt: skip
+
+    # The box comes up on that port: the periodic probe finds it and the entry reloads.
+    box = ScriptedLLM()
+    await box.start(port=closed_port)
+    try:
+        async_fire_time_changed(hass, dt_util.utcnow() + RECONNECT_INTERVAL)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert state_of(entry) is ConfigEntryState.LOADED
+        assert entry.runtime_data.health.available
+        assert entry.runtime_data.info.model == "scripted"
+        assert agent_state(hass) != "unavailable"
+        assert issue_registry.async_get_issue(DOMAIN, issue.issue_id) is None
+    finally:
+        await box.stop()
 
 
 @pytest.mark.usefixtures("ha_core")
@@ -178,7 +207,7 @@ def test_manifest_follows_hassfest_rules() -> None:
     assert manifest["integration_type"] == "service"
     assert manifest["dependencies"] == ["conversation"]
     assert manifest["zeroconf"] == ["_wyoming._tcp.local."]
-    assert manifest["requirements"] == ["wyoming>=1.8.0"]
+    assert manifest["requirements"] == ["anthropic>=2.0,<3", "wyoming>=1.8.0"]
 
 
 async def test_home_assistant_loads_the_integration(hass: HomeAssistant) -> None:

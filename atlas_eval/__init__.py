@@ -1,0 +1,1 @@
+"""``atlas-eval``: offline evaluation commands for ATLAS (routing now; more subcommands later)."""

@@ -1,0 +1,669 @@
+"""Workout plans: built and validated by code from the exercise library, saved per day.
+
+The builder is deterministic: the model only chooses the arguments and phrases the result. A
+plan is always warm-up → main → cool-down, honours the requested types where the injuries allow
+(else it says what replaced them), never contains an exercise that loads an injured body part,
+and scales volume and intensity by recovery: low takes a set off, shortens work by a quarter,
+rests longer and leaves out hard exercises; high adds a set and lengthens work by a quarter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final, override
+
+import probatio
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import llm
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+from homeassistant.util.json import JsonObjectType
+
+from ..const import DOMAIN, LOGGER
+from ..llm import AtlasTool, SkillError
+from ..runtime import AtlasConfigEntry
+from ..structured import BODY_PARTS, TIMES_OF_DAY
+from . import Skills
+from .exercises import (
+    CALM_TYPES,
+    COOL_DOWN,
+    EXERCISES,
+    HARD,
+    LIBRARY,
+    MAIN,
+    PHASES,
+    SUPPORTED_TYPES,
+    WARM_UP,
+    Exercise,
+)
+from .recovery import HIGH, LEVELS, LOW, MODERATE, RecoveryReader
+
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_TYPES: Final = ("calisthenics", "mobility")
+DEFAULT_MINUTES: Final = 30
+MIN_MINUTES: Final = 10
+MAX_MINUTES: Final = 120
+MAX_AHEAD: Final = timedelta(days=366)
+MAX_MAIN_ITEMS: Final = 8
+MAX_BOOKEND_ITEMS: Final = 4
+SECONDS_PER_REP: Final = 4
+CONTINUOUS_SECONDS: Final = 600  # a single set this long is steady cardio, sized to the session
+STORAGE_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    """How recovery scales the main block."""
+
+    sets: int  # added to multi-set exercises' sets
+    work: float  # factor on reps and seconds
+    rest_seconds: int
+    max_rounds: int
+    intensity: str
+
+
+SCALING: Final = {
+    LOW: Scaling(-1, 0.75, 60, 2, "easy"),
+    MODERATE: Scaling(0, 1.0, 45, 3, "moderate"),
+    HIGH: Scaling(1, 1.25, 30, 4, "hard"),
+}
+# Where a type's exercises go when injuries or low recovery leave none of them.
+TYPE_FALLBACKS: Final = {
+    "running": ("walking", "mobility"),
+    "walking": ("mobility",),
+    "hiit": ("calisthenics", "mobility"),
+    "calisthenics": ("strength", "mobility"),
+    "strength": ("calisthenics", "mobility"),
+    "yoga": ("stretching", "mobility"),
+    "mobility": ("stretching",),
+    "stretching": ("mobility",),
+}
+
+
+class PlanError(ValueError):
+    """A plan breaks the rules (structure, dose, an excluded exercise)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """One exercise of a plan with its dose: sets of reps or of seconds."""
+
+    key: str
+    name: str
+    sets: int = 1
+    reps: int | None = None
+    seconds: int | None = None
+    rest_seconds: int = 0
+    replaces: str | None = None
+
+    @property
+    def estimated_seconds(self) -> int:
+        """Work and rest between sets."""
+        work = self.seconds if self.seconds is not None else (self.reps or 0) * SECONDS_PER_REP
+        return self.sets * work + (self.sets - 1) * self.rest_seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        """Stored and tool form (unset fields left out)."""
+        data: dict[str, Any] = {"key": self.key, "name": self.name, "sets": self.sets}
+        for name in ("reps", "seconds", "replaces"):
+            if (value := getattr(self, name)) is not None:
+                data[name] = value
+        if self.rest_seconds:
+            data["rest_seconds"] = self.rest_seconds
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A phase of the session: its exercises, done ``rounds`` times."""
+
+    phase: str
+    items: tuple[PlanItem, ...]
+    rounds: int = 1
+
+    @property
+    def estimated_seconds(self) -> int:
+        """All rounds of the block."""
+        return self.rounds * _seconds(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A workout for one day."""
+
+    day: date
+    time_of_day: str | None
+    types: tuple[str, ...]
+    injuries: tuple[str, ...]
+    recovery: str
+    minutes: int
+    blocks: tuple[Block, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def estimated_minutes(self) -> int:
+        """The whole session, rounded up."""
+        return math.ceil(sum(block.estimated_seconds for block in self.blocks) / 60)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Stored and tool form."""
+        return {
+            "day": self.day.isoformat(),
+            "weekday": WEEKDAYS[self.day.weekday()],
+            "time_of_day": self.time_of_day,
+            "types": list(self.types),
+            "injuries": list(self.injuries),
+            "recovery": self.recovery,
+            "intensity": SCALING[self.recovery].intensity,
+            "minutes": self.minutes,
+            "estimated_minutes": self.estimated_minutes,
+            "blocks": [
+                {
+                    "phase": block.phase,
+                    "rounds": block.rounds,
+                    "exercises": [item.as_dict() for item in block.items],
+                }
+                for block in self.blocks
+            ],
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """Read the stored form (validate it afterwards)."""
+        blocks = tuple(
+            Block(
+                str(block["phase"]),
+                tuple(
+                    PlanItem(
+                        str(item["key"]),
+                        str(item["name"]),
+                        int(item.get("sets", 1)),
+                        item.get("reps"),
+                        item.get("seconds"),
+                        int(item.get("rest_seconds", 0)),
+                        item.get("replaces"),
+                    )
+                    for item in block["exercises"]
+                ),
+                int(block.get("rounds", 1)),
+            )
+            for block in data["blocks"]
+        )
+        return cls(
+            date.fromisoformat(data["day"]),
+            data.get("time_of_day"),
+            tuple(data.get("types", ())),
+            tuple(data.get("injuries", ())),
+            str(data["recovery"]),
+            int(data["minutes"]),
+            blocks,
+            tuple(data.get("notes", ())),
+        )
+
+
+def excluded_reason(exercise: Exercise, injuries: frozenset[str], recovery: str) -> str | None:
+    """Why ``exercise`` may not be in the plan ("to spare your knee", …), or None."""
+    if hurt := sorted(exercise.loads & injuries):
+        return f"to spare your {' and '.join(hurt)}"
+    if recovery == LOW and exercise.intensity >= HARD:
+        return "for low recovery"
+    return None
+
+
+def validate_plan(plan: Plan) -> None:
+    """Raise :class:`PlanError` unless ``plan`` follows every rule."""
+    if plan.recovery not in LEVELS:
+        raise PlanError(f"unknown recovery level {plan.recovery!r}")
+    if unknown := set(plan.types) - set(SUPPORTED_TYPES):
+        raise PlanError(f"unsupported types {sorted(unknown)}")
+    if unknown := set(plan.injuries) - set(BODY_PARTS):
+        raise PlanError(f"unknown body parts {sorted(unknown)}")
+    phases = tuple(block.phase for block in plan.blocks)
+    if phases != PHASES:
+        raise PlanError(f"blocks must be {', '.join(PHASES)}; got {', '.join(phases) or 'none'}")
+    injuries = frozenset(plan.injuries)
+    for block in plan.blocks:
+        if not block.items:
+            raise PlanError(f"the {block.phase} block is empty")
+        if block.rounds < 1:
+            raise PlanError(f"the {block.phase} block needs at least one round")
+        keys = [item.key for item in block.items]
+        if len(set(keys)) != len(keys):
+            raise PlanError(f"the {block.phase} block repeats an exercise")
+        for item in block.items:
+            _validate_item(item, block.phase, injuries, plan.recovery)
+
+
+def _validate_item(item: PlanItem, phase: str, injuries: frozenset[str], recovery: str) -> None:
+    exercise = EXERCISES.get(item.key)
+    if exercise is None or exercise.name != item.name:
+        raise PlanError(f"{item.name!r} is not in the exercise library")
+    if phase not in exercise.phases:
+        raise PlanError(f"{item.name} does not belong in the {phase} block")
+    if (reason := excluded_reason(exercise, injuries, recovery)) is not None:
+        raise PlanError(f"{item.name} is excluded {reason}")
+    dose = item.reps if item.reps is not None else item.seconds
+    if item.sets < 1 or (item.reps is None) == (item.seconds is None) or not dose or dose < 1:
+        raise PlanError(f"{item.name} needs at least one set of reps or of seconds")
+
+
+@dataclass
+class _Builder:
+    types: tuple[str, ...]
+    injuries: frozenset[str]
+    recovery: str
+    used: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    def allowed(self, exercise: Exercise) -> bool:
+        return excluded_reason(exercise, self.injuries, self.recovery) is None
+
+    def bookend(self, phase: str, budget_seconds: int) -> tuple[PlanItem, ...]:
+        """Warm-up or cool-down: the types' own exercises first, then general ones."""
+        wanted = set(self.types)
+        candidates = sorted(
+            (
+                e
+                for e in LIBRARY
+                if phase in e.phases and self.allowed(e) and e.key not in self.used
+            ),
+            key=lambda e: not wanted.intersection(e.types),
+        )
+        items: list[PlanItem] = []
+        for exercise in candidates:
+            if len(items) == MAX_BOOKEND_ITEMS or (
+                items and sum(i.estimated_seconds for i in items) >= budget_seconds
+            ):
+                break
+            items.append(PlanItem(exercise.key, exercise.name, 1, exercise.reps, exercise.seconds))
+            self.used.add(exercise.key)
+        return tuple(items)
+
+    def candidates(self, kind: str | None) -> list[tuple[Exercise, Exercise | None]]:
+        """Allowed main exercises of ``kind`` (any if None): those whose main type it is
+        first, each excluded one by its substitute; then the others, substitutes last."""
+        own: list[tuple[Exercise, Exercise | None]] = []
+        other: list[tuple[Exercise, Exercise | None]] = []
+        substituted: list[tuple[Exercise, Exercise | None]] = []
+        for exercise in LIBRARY:
+            if not _serves_main(exercise, kind):
+                continue
+            primary = exercise.types[0] == kind
+            if self.allowed(exercise):
+                (own if primary else other).append((exercise, None))
+            elif (substitute := self.substitute(exercise)) is not None:
+                (own if primary else substituted).append((substitute, exercise))
+        return own + other + substituted
+
+    def substitute(self, exercise: Exercise) -> Exercise | None:
+        """The first allowed main-block substitute of ``exercise``."""
+        for key in exercise.substitutes:
+            substitute = EXERCISES[key]
+            if MAIN in substitute.phases and self.allowed(substitute):
+                return substitute
+        return None
+
+    def queue(self, kind: str) -> list[tuple[Exercise, Exercise | None]]:
+        """The candidates of ``kind``, then of its fallbacks, then any allowed ones."""
+        fallbacks = (*TYPE_FALLBACKS[kind], None)
+        return [c for k in (kind, *fallbacks) for c in self.candidates(k)]
+
+    def note_missing_types(self, main: tuple[PlanItem, ...]) -> None:
+        """Say which requested types the main block could not serve, and why."""
+        reasons = []
+        if self.injuries:
+            reasons.append(f"spares your {' and '.join(sorted(self.injuries))}")
+        if self.recovery == LOW:
+            reasons.append("suits low recovery")
+        reason = " and ".join(reasons) or "fits"
+        for kind in self.types:
+            if not any(kind in EXERCISES[item.key].types for item in main):
+                self.notes.append(f"No {kind} exercise {reason}, so other exercises replace it.")
+
+    def main(self, budget_seconds: int) -> tuple[tuple[PlanItem, ...], int]:
+        """Round-robin over the types until one round fills the budget or the block is full;
+        then as many rounds as fit (recovery caps them)."""
+        queues = [self.queue(kind) for kind in self.types]
+        share = budget_seconds // len(queues)
+        items: list[PlanItem] = []
+        while len(items) < MAX_MAIN_ITEMS:
+            added = False
+            for queue in queues:
+                if len(items) == MAX_MAIN_ITEMS:
+                    break
+                # Every type gets its first exercise; later ones only if they fit.
+                left = None if len(items) < len(queues) else budget_seconds - _seconds(items)
+                if (item := self.take(queue, share, left)) is not None:
+                    items.append(item)
+                    added = True
+            if not added or _seconds(items) >= budget_seconds:
+                break
+        fits = round(budget_seconds / _seconds(items))
+        rounds = max(1, min(SCALING[self.recovery].max_rounds, fits))
+        return tuple(items), rounds
+
+    def take(
+        self, queue: list[tuple[Exercise, Exercise | None]], share: int, left: int | None
+    ) -> PlanItem | None:
+        """The queue's next unused exercise that fits in ``left`` seconds (None: any)."""
+        for index, (exercise, replaced) in enumerate(queue):
+            if exercise.key in self.used:
+                continue
+            item = self.dose(exercise, share if left is None else min(share, left), replaced)
+            if left is None or item.estimated_seconds <= left:
+                del queue[index]
+                self.used.add(exercise.key)
+                if replaced is not None:
+                    reason = excluded_reason(replaced, self.injuries, self.recovery)
+                    self.notes.append(f"{exercise.name} instead of {replaced.name} {reason}.")
+                return item
+        return None
+
+    def dose(self, exercise: Exercise, room: int, replaced: Exercise | None) -> PlanItem:
+        """``exercise`` scaled by recovery; steady cardio sized to ``room`` seconds."""
+        scaling = SCALING[self.recovery]
+        sets = exercise.sets if exercise.sets == 1 else max(1, exercise.sets + scaling.sets)
+        reps = seconds = None
+        if exercise.reps is not None:
+            reps = max(1, round(exercise.reps * scaling.work))
+        elif exercise.sets == 1 and (exercise.seconds or 0) >= CONTINUOUS_SECONDS:
+            seconds = max(300, round(room * min(1.0, scaling.work) / 60) * 60)
+        else:
+            seconds = max(10, round((exercise.seconds or 0) * scaling.work / 5) * 5)
+        rest = scaling.rest_seconds if sets > 1 else 0
+        return PlanItem(
+            exercise.key,
+            exercise.name,
+            sets,
+            reps,
+            seconds,
+            rest,
+            replaced.name if replaced else None,
+        )
+
+
+def _serves_main(exercise: Exercise, kind: str | None) -> bool:
+    """Whether ``exercise`` may be a main exercise of a ``kind`` session (stretches only
+    serve calm sessions)."""
+    if MAIN not in exercise.phases or (kind is not None and kind not in exercise.types):
+        return False
+    return COOL_DOWN not in exercise.phases or kind is None or kind in CALM_TYPES
+
+
+def _seconds(items: Iterable[PlanItem]) -> int:
+    return sum(item.estimated_seconds for item in items)
+
+
+def build_plan(
+    day: date,
+    *,
+    time_of_day: str | None = None,
+    types: Iterable[str] = (),
+    injuries: Iterable[str] = (),
+    recovery: str = MODERATE,
+    minutes: int = DEFAULT_MINUTES,
+) -> Plan:
+    """A validated plan for ``day`` (raises :class:`PlanError` on bad input)."""
+    kinds = tuple(dict.fromkeys(types)) or DEFAULT_TYPES
+    if unknown := set(kinds) - set(SUPPORTED_TYPES):
+        raise PlanError(f"unsupported types {sorted(unknown)}")
+    if recovery not in LEVELS:
+        raise PlanError(f"unknown recovery level {recovery!r}")
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise PlanError(f"minutes must be {MIN_MINUTES} to {MAX_MINUTES}")
+    hurt = tuple(dict.fromkeys(injuries))
+    builder = _Builder(kinds, frozenset(hurt), recovery)
+    edge_seconds = (2 if minutes < 20 else 5) * 60
+    main, rounds = builder.main(minutes * 60 - 2 * edge_seconds)
+    builder.note_missing_types(main)
+    warm_up = builder.bookend(WARM_UP, edge_seconds)
+    cool_down = builder.bookend(COOL_DOWN, edge_seconds)
+    blocks = (Block(WARM_UP, warm_up), Block(MAIN, main, rounds), Block(COOL_DOWN, cool_down))
+    notes = tuple(dict.fromkeys(builder.notes))
+    plan = Plan(day, time_of_day, kinds, hurt, recovery, minutes, blocks, notes)
+    validate_plan(plan)
+    return plan
+
+
+def resolve_day(value: str | None, today: date) -> date:
+    """``today``, ``tomorrow``, a weekday (its next occurrence, today included) or an ISO date."""
+    spoken = (value or "today").strip().lower()
+    if spoken == "today":
+        return today
+    if spoken == "tomorrow":
+        return today + timedelta(days=1)
+    if spoken in WEEKDAYS:
+        return today + timedelta(days=(WEEKDAYS.index(spoken) - today.weekday()) % 7)
+    day = dt_util.parse_date(spoken)
+    if day is None:
+        raise SkillError(
+            f"day {value!r} is not today, tomorrow, a weekday or an ISO date (2026-05-04)"
+        )
+    if day < today:
+        raise SkillError(f"{day.isoformat()} is in the past")
+    if day - today > MAX_AHEAD:
+        raise SkillError(f"{day.isoformat()} is more than a year ahead")
+    return day
+
+
+def _day_phrase(plan: Plan, today: date) -> str:
+    if plan.day == today:
+        day = "Today"
+    elif plan.day == today + timedelta(days=1):
+        day = "Tomorrow"
+    elif plan.day - today < timedelta(days=7):
+        day = WEEKDAYS[plan.day.weekday()].capitalize()
+    else:
+        day = f"{WEEKDAYS[plan.day.weekday()].capitalize()} {plan.day:%B} {plan.day.day}"
+    return f"{day} {plan.time_of_day}" if plan.time_of_day else day
+
+
+def _names(items: Iterable[PlanItem]) -> str:
+    names = [item.name for item in items]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def speak_plan(plan: Plan, today: date) -> str:
+    """A short speakable summary of ``plan`` (the swaps are in its notes)."""
+    warm_up, main, cool_down = plan.blocks
+    sentences = [
+        f"{_day_phrase(plan, today)}: about {plan.estimated_minutes} minutes at "
+        f"{SCALING[plan.recovery].intensity} intensity.",
+        f"Warm-up: {_names(warm_up.items)}.",
+        f"Main{f', {main.rounds} rounds' if main.rounds > 1 else ''}: {_names(main.items)}.",
+        f"Cool-down: {_names(cool_down.items)}.",
+    ]
+    if plan.injuries:
+        sentences.append(f"Nothing in it loads your {' or '.join(plan.injuries)}.")
+    sentences.extend(note for note in plan.notes if note.startswith("No "))
+    return " ".join(sentences)
+
+
+# Plans without a time of day come first on their day.
+_TIME_ORDER: Final[dict[str | None, int]] = {
+    None: 0,
+    **{name: i + 1 for i, name in enumerate(TIMES_OF_DAY)},
+}
+
+
+def storage_key(entry_id: str) -> str:
+    """The Store key of an entry's saved plans."""
+    return f"{DOMAIN}.{entry_id}.plans"
+
+
+class PlanBook:
+    """Saved plans, at most one per day and time of day; past days are dropped on save."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Plans of ``entry_id``."""
+        self.hass = hass
+        self._store: Store[dict[str, list[dict[str, Any]]]] = Store(
+            hass, STORAGE_VERSION, storage_key(entry_id)
+        )
+        self._plans: list[Plan] = []
+        self._listeners: list[CALLBACK_TYPE] = []
+
+    @property
+    def plans(self) -> list[Plan]:
+        """Saved plans in order."""
+        return list(self._plans)
+
+    async def async_load(self) -> None:
+        """Read the saved plans; a stored plan that breaks the rules is dropped."""
+        data = await self._store.async_load() or {}
+        plans: list[Plan] = []
+        for raw in data.get("plans", []):
+            try:
+                plan = Plan.from_dict(raw)
+                validate_plan(plan)
+            except (KeyError, TypeError, ValueError) as err:
+                LOGGER.warning("Dropping a saved workout plan that is not valid: %s", err)
+                continue
+            plans.append(plan)
+        self._plans = sorted(plans, key=_order)
+
+    async def async_save_plan(self, plan: Plan) -> None:
+        """Save ``plan``, replacing the one of the same day and time of day."""
+        validate_plan(plan)
+        today = dt_util.now().date()
+        kept = [
+            p
+            for p in self._plans
+            if p.day >= today and (p.day, p.time_of_day) != (plan.day, plan.time_of_day)
+        ]
+        self._plans = sorted([*kept, plan], key=_order)
+        await self._store.async_save({"plans": [p.as_dict() for p in self._plans]})
+        self._notify()
+
+    def next_plan(self, today: date) -> Plan | None:
+        """The first saved plan from ``today`` on."""
+        return next((plan for plan in self._plans if plan.day >= today), None)
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener`` when the plans or the day change; returns the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def async_new_day(self, now: datetime) -> None:
+        """Local midnight: the next plan may have changed."""
+        self._notify()
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+
+def _order(plan: Plan) -> tuple[date, int]:
+    return plan.day, _TIME_ORDER.get(plan.time_of_day, 0)
+
+
+class PrepareWorkoutTool(AtlasTool):
+    """``prepare_workout``: build, validate and save a plan for a day."""
+
+    name = "prepare_workout"
+    description = (
+        "Prepare a workout plan (warm-up, main, cool-down) for a day and save it. The plan is "
+        "built from the exercise library and never includes exercises that load an injured "
+        "body part. Set use_recovery to scale it by Garmin recovery. Tell the user the summary "
+        "and any recovery_note."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Optional(
+                "day", description="monday…sunday, today, tomorrow or an ISO date; today if unset"
+            ): str,
+            probatio.Optional("time_of_day"): probatio.In(TIMES_OF_DAY),
+            probatio.Optional("types", default=list, description="Workout types to include"): [
+                probatio.In(SUPPORTED_TYPES)
+            ],
+            probatio.Optional(
+                "injuries", default=list, description="Sore or injured body parts to spare"
+            ): [probatio.In(BODY_PARTS)],
+            probatio.Optional(
+                "minutes", default=DEFAULT_MINUTES, description="Session length"
+            ): probatio.All(probatio.Coerce(int), probatio.Range(min=MIN_MINUTES, max=MAX_MINUTES)),
+            probatio.Optional(
+                "use_recovery", default=False, description="Scale the plan by Garmin recovery"
+            ): bool,
+        }
+    )
+    annotations = llm.ToolAnnotations(destructive=False, open_world=False)
+
+    def __init__(self, book: PlanBook, reader: RecoveryReader | None) -> None:
+        """Save into ``book``; read recovery through ``reader``."""
+        self.book = book
+        self.reader = reader
+
+    @override
+    async def async_run(
+        self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
+    ) -> JsonObjectType:
+        today = dt_util.now().date()
+        day = resolve_day(args.get("day"), today)
+        result: JsonObjectType = {}
+        level = MODERATE
+        if args["use_recovery"] and self.reader is not None:
+            report = self.reader.read()
+            level = report.planning_level
+            result["recovery"] = report.as_dict()
+            if (note := report.note) is not None:
+                result["recovery_note"] = note
+        try:
+            plan = build_plan(
+                day,
+                time_of_day=args.get("time_of_day"),
+                types=args["types"],
+                injuries=args["injuries"],
+                recovery=level,
+                minutes=args["minutes"],
+            )
+        except PlanError as err:
+            raise SkillError(f"cannot build that plan: {err}") from err
+        await self.book.async_save_plan(plan)
+        return {"plan": plan.as_dict(), "summary": speak_plan(plan, today), **result}
+
+
+class NextWorkoutTool(AtlasTool):
+    """``next_workout``: the next saved plan from today on."""
+
+    name = "next_workout"
+    description = "The user's next planned workout (from today on), with a short summary."
+    annotations = llm.ToolAnnotations(
+        read_only=True, destructive=False, idempotent=True, open_world=False
+    )
+
+    def __init__(self, book: PlanBook) -> None:
+        """Read ``book``."""
+        self.book = book
+
+    @override
+    async def async_run(
+        self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
+    ) -> JsonObjectType:
+        return next_workout_result(self.book, dt_util.now().date())
+
+
+def next_workout_result(book: PlanBook, today: date) -> JsonObjectType:
+    """The next plan and its summary, or None and a sentence saying there is none."""
+    plan = book.next_plan(today)
+    if plan is None:
+        return {"plan": None, "summary": "No workout is planned yet. Ask me to prepare one."}
+    return {"plan": plan.as_dict(), "summary": speak_plan(plan, today)}
+
+
+async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
+    """Load saved plans; offer ``prepare_workout`` and ``next_workout``."""
+    book = PlanBook(hass, entry.entry_id)
+    await book.async_load()
+    entry.async_on_unload(
+        async_track_time_change(hass, book.async_new_day, hour=0, minute=0, second=0)
+    )
+    skills.plans = book
+    skills.tools.extend([PrepareWorkoutTool(book, skills.recovery), NextWorkoutTool(book)])

@@ -1,0 +1,475 @@
+"""Reminders: a stored to-do list whose items notify when due, and the agent's reminder tools.
+
+A reminder fires once at its due time (or, if Home Assistant was down then, once when it is
+back): a persistent notification, an ``atlas_reminder_due`` event and, when chosen in the
+entry's options, a message to a notify entity. None of it needs the GPU box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any, TypedDict
+
+import probatio
+from homeassistant.components import persistent_notification
+from homeassistant.components.notify.const import (
+    ATTR_MESSAGE,
+    ATTR_TITLE,
+    SERVICE_SEND_MESSAGE,
+)
+from homeassistant.components.notify.const import DOMAIN as NOTIFY_DOMAIN
+from homeassistant.components.todo.const import TodoItemStatus
+from homeassistant.components.todo.entity import TodoItem
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import llm
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.start import async_at_started
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+from homeassistant.util import ulid as ulid_util
+from homeassistant.util.json import JsonObjectType
+
+from ..const import CONF_REMINDER_NOTIFY_ENTITY, DOMAIN, EVENT_REMINDER_DUE, LOGGER
+from ..llm import AtlasTool, SkillError
+from ..runtime import AtlasConfigEntry
+from . import Skills
+from .time_parse import TimeParseError, parse_time, relative_time, spoken_time
+
+STORAGE_VERSION = 1
+NOTIFICATION_TITLE = "ATLAS reminder"
+
+
+class StoredReminder(TypedDict):
+    """A reminder as stored (ISO 8601 UTC times)."""
+
+    uid: str
+    summary: str
+    due: str | None
+    description: str | None
+    completed: str | None
+    fired: str | None
+
+
+class StoredReminders(TypedDict):
+    """The stored reminders of one entry, in list order."""
+
+    items: list[StoredReminder]
+
+
+def _parse(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return dt_util.as_utc(dt_util.parse_datetime(value, raise_on_error=True))
+
+
+def _format(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@dataclass
+class Reminder:
+    """One reminder; its times are aware UTC datetimes."""
+
+    uid: str
+    summary: str
+    due: datetime | None
+    description: str | None = None
+    completed: datetime | None = None
+    fired: datetime | None = None  # when it notified; a reminder fires once
+
+    @property
+    def pending(self) -> bool:
+        """Waiting to fire: it has a due time, is not completed and has not fired."""
+        return self.due is not None and self.completed is None and self.fired is None
+
+    @property
+    def notification_id(self) -> str:
+        """Its persistent notification."""
+        return f"{DOMAIN}_reminder_{self.uid}"
+
+    def as_todo_item(self) -> TodoItem:
+        """The to-do item the list entity shows (times local)."""
+        return TodoItem(
+            uid=self.uid,
+            summary=self.summary,
+            status=TodoItemStatus.COMPLETED if self.completed else TodoItemStatus.NEEDS_ACTION,
+            due=None if self.due is None else dt_util.as_local(self.due),
+            description=self.description,
+            completed=None if self.completed is None else dt_util.as_local(self.completed),
+        )
+
+    def as_stored(self) -> StoredReminder:
+        """What the store keeps."""
+        return StoredReminder(
+            uid=self.uid,
+            summary=self.summary,
+            due=_format(self.due),
+            description=self.description,
+            completed=_format(self.completed),
+            fired=_format(self.fired),
+        )
+
+    @classmethod
+    def from_stored(cls, data: StoredReminder) -> Reminder:
+        """A reminder read back from the store."""
+        return cls(
+            uid=data["uid"],
+            summary=data["summary"],
+            due=_parse(data["due"]),
+            description=data["description"],
+            completed=_parse(data["completed"]),
+            fired=_parse(data["fired"]),
+        )
+
+    def as_tool_result(self, now: datetime) -> JsonObjectType:
+        """What the agent's tools say about it: local due time and words to speak."""
+        result: JsonObjectType = {"uid": self.uid, "text": self.summary}
+        if self.due is not None:
+            result["due"] = dt_util.as_local(self.due).isoformat()
+            result["when"] = spoken_time(self.due, now)
+        if self.description:
+            result["description"] = self.description
+        return result
+
+
+class ReminderManager:
+    """The reminders of one ATLAS entry: stored, armed with timers and fired."""
+
+    def __init__(self, hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
+        """Keep the reminders in ``atlas.<entry_id>.reminders``."""
+        self.hass = hass
+        self.entry = entry
+        self._store: Store[StoredReminders] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.reminders"
+        )
+        self._reminders: dict[str, Reminder] = {}
+        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._listeners: list[Callable[[], None]] = []
+        self._armed = False
+
+    @property
+    def reminders(self) -> list[Reminder]:
+        """Every reminder, in list order."""
+        return list(self._reminders.values())
+
+    def upcoming(self) -> list[Reminder]:
+        """The reminders still to fire, soonest first."""
+        pending = [r for r in self._reminders.values() if r.pending]
+        return sorted(pending, key=lambda r: r.due or dt_util.utcnow())
+
+    def get(self, uid: str) -> Reminder:
+        """The reminder ``uid``; a validation error if there is none."""
+        if (reminder := self._reminders.get(uid)) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="reminder_not_found",
+                translation_placeholders={"uid": uid},
+            )
+        return reminder
+
+    async def async_load(self) -> None:
+        """Read the stored reminders."""
+        data = await self._store.async_load()
+        for stored in (data or StoredReminders(items=[]))["items"]:
+            reminder = Reminder.from_stored(stored)
+            self._reminders[reminder.uid] = reminder
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Arm the reminders once HA has started (overdue ones fire then); undo on unload."""
+        unsub_started = async_at_started(self.hass, self._async_arm_all)
+
+        @callback
+        def shutdown() -> None:
+            unsub_started()
+            self._armed = False
+            for unsub in self._timers.values():
+                unsub()
+            self._timers.clear()
+
+        return shutdown
+
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` whenever the reminders change."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def async_create(
+        self, summary: str, due: datetime | None, description: str | None = None
+    ) -> Reminder:
+        """Add a reminder (due ``None``: a plain to-do item that never fires)."""
+        reminder = Reminder(
+            uid=ulid_util.ulid_now(),
+            summary=summary,
+            due=None if due is None else dt_util.as_utc(due),
+            description=description,
+        )
+        self._reminders[reminder.uid] = reminder
+        await self._async_changed(reminder)
+        return reminder
+
+    async def async_update(
+        self,
+        uid: str,
+        *,
+        summary: str,
+        due: datetime | None,
+        description: str | None,
+        completed: bool,
+    ) -> Reminder:
+        """Change a reminder; a new due time re-arms it, completing it disarms it."""
+        reminder = self.get(uid)
+        new_due = None if due is None else dt_util.as_utc(due)
+        if new_due != reminder.due:
+            reminder.due, reminder.fired = new_due, None
+        reminder.summary = summary
+        reminder.description = description
+        if not completed:
+            reminder.completed = None
+        elif reminder.completed is None:
+            reminder.completed = dt_util.utcnow()
+        await self._async_changed(reminder)
+        return reminder
+
+    async def async_delete(self, uids: list[str]) -> None:
+        """Remove reminders and their timers and notifications."""
+        for uid in uids:
+            self.get(uid)
+        for uid in uids:
+            self._disarm(uid)
+            reminder = self._reminders.pop(uid)
+            persistent_notification.async_dismiss(self.hass, reminder.notification_id)
+        await self._async_commit()
+
+    async def async_move(self, uid: str, previous_uid: str | None) -> None:
+        """Move ``uid`` after ``previous_uid`` (first when ``None``)."""
+        moved = self.get(uid)
+        if previous_uid == uid:
+            return
+        order = [r for r in self._reminders.values() if r.uid != uid]
+        index = 0 if previous_uid is None else order.index(self.get(previous_uid)) + 1
+        order.insert(index, moved)
+        self._reminders = {r.uid: r for r in order}
+        await self._async_commit()
+
+    async def _async_changed(self, reminder: Reminder) -> None:
+        await self._async_commit()
+        if reminder.completed is not None or reminder.fired is None:
+            persistent_notification.async_dismiss(self.hass, reminder.notification_id)
+        self._arm(reminder)
+
+    async def _async_commit(self) -> None:
+        """Store the reminders, then tell the list entity."""
+        await self._store.async_save(
+            StoredReminders(items=[r.as_stored() for r in self._reminders.values()])
+        )
+        for listener in list(self._listeners):
+            listener()
+
+    @callback
+    def _async_arm_all(self, _hass: HomeAssistant) -> None:
+        self._armed = True
+        for reminder in self._reminders.values():
+            self._arm(reminder)
+
+    @callback
+    def _arm(self, reminder: Reminder) -> None:
+        self._disarm(reminder.uid)
+        if not self._armed or not reminder.pending or reminder.due is None:
+            return
+        if reminder.due <= dt_util.utcnow():  # overdue: fire now
+            self.entry.async_create_task(
+                self.hass, self._async_fire(reminder.uid, reminder.due), "atlas reminder"
+            )
+            return
+        self._timers[reminder.uid] = async_track_point_in_utc_time(
+            self.hass, partial(self._async_fire, reminder.uid), reminder.due
+        )
+
+    @callback
+    def _disarm(self, uid: str) -> None:
+        if (unsub := self._timers.pop(uid, None)) is not None:
+            unsub()
+
+    async def _async_fire(self, uid: str, _now: datetime) -> None:
+        """Notify once: the fired mark is stored before anything is sent."""
+        self._timers.pop(uid, None)
+        reminder = self._reminders.get(uid)
+        if reminder is None or not reminder.pending or reminder.due is None:
+            return
+        reminder.fired = dt_util.utcnow()
+        await self._async_commit()
+        message = reminder.summary
+        if reminder.description:
+            message = f"{message}\n\n{reminder.description}"
+        persistent_notification.async_create(
+            self.hass, message, NOTIFICATION_TITLE, reminder.notification_id
+        )
+        self.hass.bus.async_fire(
+            EVENT_REMINDER_DUE,
+            {
+                "uid": reminder.uid,
+                "summary": reminder.summary,
+                "due": dt_util.as_local(reminder.due).isoformat(),
+                "description": reminder.description,
+            },
+        )
+        if notify_entity := self.entry.options.get(CONF_REMINDER_NOTIFY_ENTITY):
+            await self._async_send(notify_entity, reminder.summary)
+
+    async def _async_send(self, entity_id: str, message: str) -> None:
+        try:
+            await self.hass.services.async_call(
+                NOTIFY_DOMAIN,
+                SERVICE_SEND_MESSAGE,
+                {ATTR_MESSAGE: message, ATTR_TITLE: NOTIFICATION_TITLE},
+                target={ATTR_ENTITY_ID: entity_id},
+                blocking=True,
+            )
+        except HomeAssistantError as err:
+            LOGGER.warning("Cannot send an ATLAS reminder to %s: %s", entity_id, err)
+
+
+# --- the agent's tools -------------------------------------------------------------------------
+
+
+class _ReminderTool(AtlasTool):
+    def __init__(self, manager: ReminderManager) -> None:
+        self.manager = manager
+
+
+class SetReminderTool(_ReminderTool):
+    """Create a reminder at an absolute or relative time."""
+
+    name = "set_reminder"
+    description = (
+        "Set a reminder that notifies the user at a time. Give either `at` (a clock time or "
+        "date-time: '5 pm', '17:30', 'tomorrow 7am', '2026-05-04T17:00'; a clock time already "
+        "past today means tomorrow) or `in_minutes`/`in_hours` (from now). The result has "
+        "`when`, the local time to tell the user."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Required("text", description="What to remind the user of"): probatio.All(
+                cv.string, str.strip, probatio.Length(min=1)
+            ),
+            probatio.Optional("at", description="Absolute time, in the user's time zone"): (
+                cv.string
+            ),
+            probatio.Optional("in_minutes", description="Minutes from now"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0, min_included=False)
+            ),
+            probatio.Optional("in_hours", description="Hours from now"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0, min_included=False)
+            ),
+        }
+    )
+
+    async def async_run(
+        self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
+    ) -> JsonObjectType:
+        """Parse the time in the user's time zone and store the reminder."""
+        now = dt_util.now()
+        relative = "in_minutes" in args or "in_hours" in args
+        if "at" in args and relative:
+            raise SkillError("Give either `at` or `in_minutes`/`in_hours`, not both.")
+        if "at" not in args and not relative:
+            raise SkillError("Say when: give `at` (such as '5 pm') or `in_minutes`/`in_hours`.")
+        try:
+            if "at" in args:
+                due = parse_time(args["at"], now)
+            else:
+                due = relative_time(
+                    now, minutes=args.get("in_minutes", 0), hours=args.get("in_hours", 0)
+                )
+        except TimeParseError as err:
+            raise SkillError(str(err)) from err
+        reminder = await self.manager.async_create(args["text"], due)
+        return {"reminder": reminder.as_tool_result(now)}
+
+
+class ListRemindersTool(_ReminderTool):
+    """The reminders still to come."""
+
+    name = "list_reminders"
+    description = "List the user's upcoming reminders, soonest first."
+
+    async def async_run(
+        self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
+    ) -> JsonObjectType:
+        """Upcoming reminders with their local times."""
+        now = dt_util.now()
+        upcoming: list[Any] = [r.as_tool_result(now) for r in self.manager.upcoming()]
+        return {"count": len(upcoming), "reminders": upcoming}
+
+
+class CancelReminderTool(_ReminderTool):
+    """Remove a reminder picked by uid or by its text."""
+
+    name = "cancel_reminder"
+    description = (
+        "Cancel (delete) one of the user's reminders, given its `uid` from list_reminders or "
+        "words of its `text`."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Exclusive("uid", "which", description="The reminder's uid"): cv.string,
+            probatio.Exclusive("text", "which", description="Words of the reminder"): (
+                probatio.All(cv.string, str.strip, probatio.Length(min=1))
+            ),
+        }
+    )
+
+    async def async_run(
+        self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
+    ) -> JsonObjectType:
+        """Delete the one reminder that matches; refuse when none or several do."""
+        now = dt_util.now()
+        open_reminders = [r for r in self.manager.reminders if r.completed is None]
+        if "uid" in args:
+            matches = [r for r in open_reminders if r.uid == args["uid"]]
+            wanted = f"uid {args['uid']}"
+        elif "text" in args:
+            matches = _match_text(open_reminders, args["text"])
+            wanted = f"'{args['text']}'"
+        else:
+            raise SkillError("Say which reminder: give its `uid` or `text`.")
+        if not matches:
+            raise SkillError(f"No open reminder matches {wanted}.")
+        if len(matches) > 1:
+            candidates = "; ".join(
+                f"'{r.summary}' {spoken_time(r.due, now) if r.due else 'with no time'} "
+                f"(uid {r.uid})"
+                for r in sorted(matches, key=lambda r: r.due or now)
+            )
+            raise SkillError(
+                f"Several reminders match {wanted}: {candidates}. Ask the user which one."
+            )
+        (reminder,) = matches
+        await self.manager.async_delete([reminder.uid])
+        return {"cancelled": reminder.as_tool_result(now)}
+
+
+def _match_text(reminders: list[Reminder], text: str) -> list[Reminder]:
+    """Reminders whose summary is ``text`` or, failing that, contains it (any case)."""
+    wanted = text.casefold()
+    exact = [r for r in reminders if r.summary.casefold() == wanted]
+    return exact or [r for r in reminders if wanted in r.summary.casefold()]
+
+
+async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
+    """Load the entry's reminders, arm them, and offer the reminder tools."""
+    manager = ReminderManager(hass, entry)
+    await manager.async_load()
+    entry.async_on_unload(manager.async_start())
+    skills.reminders = manager
+    skills.tools.extend(
+        [SetReminderTool(manager), ListRemindersTool(manager), CancelReminderTool(manager)]
+    )
