@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import route
+from . import models, route
 
 # Each module registers its subcommand with ``register(subparsers)`` and sets ``func``.
-COMMANDS = (route,)
+COMMANDS = (route, models)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

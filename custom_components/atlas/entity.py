@@ -43,6 +43,7 @@ APOLOGY_DROPPED = "Sorry, I lost the connection to the ATLAS server in the middl
 APOLOGY_BUSY = "Sorry, I'm busy with another request. Please ask again in a moment."
 APOLOGY_FAILED = "Sorry, something went wrong while I was answering."
 REPLY_MAX_TOKENS = 400
+STRUCTURED_CONTEXT_TURNS = 2  # earlier user turns the structured pass sees
 
 
 @dataclass
@@ -140,10 +141,17 @@ class AtlasBaseLLMEntity(Entity):
     def _client(self) -> AtlasClient:
         return self.entry.runtime_data.client
 
-    async def _async_structured_pass(self, text: str, trace: TurnTrace) -> Extraction:
+    async def _async_structured_pass(
+        self, text: str, trace: TurnTrace, chat_log: conversation.ChatLog
+    ) -> Extraction:
+        """Intent and slots of ``text``; earlier user turns carry slots over (context)."""
         started = time.perf_counter()
         content = ""
-        async for event in self._client.async_chat(build_request(text)):
+        earlier = [
+            c.content for c in chat_log.content[:-1] if isinstance(c, conversation.UserContent)
+        ][-STRUCTURED_CONTEXT_TURNS:]
+        request = build_request(text, "\n".join(earlier) or None)
+        async for event in self._client.async_chat(request):
             if event.kind == "stop":
                 content = str(event.data.get("content", ""))
         trace.structured_ms = (time.perf_counter() - started) * 1000
@@ -196,7 +204,7 @@ class AtlasBaseLLMEntity(Entity):
             context = estimate_tokens(json.dumps([convert(c) for c in chat_log.content]))
             decision = route(user_text, context_tokens=context, local_window=runtime.info.n_ctx)
             if decision.route == ROUTE_LOCAL:
-                trace.extraction = await self._async_structured_pass(user_text, trace)
+                trace.extraction = await self._async_structured_pass(user_text, trace, chat_log)
                 decision = route(
                     user_text,
                     context_tokens=context,
@@ -214,7 +222,7 @@ class AtlasBaseLLMEntity(Entity):
                 if trace.answered_by in ("cloud", "safety"):
                     return trace
                 if trace.extraction is None:  # answered locally after all: understand it first
-                    trace.extraction = await self._async_structured_pass(user_text, trace)
+                    trace.extraction = await self._async_structured_pass(user_text, trace, chat_log)
             await self._async_local_answer(chat_log, user_text, trace, started, note)
         except AtlasError as err:
             self._apologise(chat_log, err, trace)

@@ -161,6 +161,9 @@ async def test_multi_turn_keeps_history_and_continues_on_question(
     assert first.continue_conversation is True
     second = await converse(hass, "Tuesday", first.conversation_id)
     assert second.continue_conversation is False
+    # The structured pass of the follow-up sees the earlier user turn, so slots carry over.
+    follow_up_pass = [r for r in scripted.requests if "response_format" in r][1]
+    assert follow_up_pass["messages"][-1]["content"] == "Earlier: Plan a workout\nNow: Tuesday"
     roles = [m["role"] for m in scripted.chat_requests[1]["messages"]]
     assert roles == ["system", "user", "assistant", "user"]
     assert scripted.chat_requests[1]["messages"][2]["content"].strip() == (
