@@ -1,15 +1,18 @@
-"""``atlas-demo``: the GPU box end to end on one machine, then shut down.
+"""``atlas-demo --direct``: the GPU box end to end on one machine, without Home Assistant.
 
 Starts ``atlas-box`` (STT, TTS and LLM) on loopback ports with the best models present (the
 embedded small models when nothing was downloaded), speaks the morning request with atlas-tts,
 transcribes it with atlas-stt, extracts intent and slots with a grammar-constrained atlas-llm
 request, streams a reply, speaks the reply into a WAV file and prints the latency breakdown.
+The box helpers here (:func:`start_box`, :func:`wait_box_ready`, :func:`speak`) also serve the
+Home Assistant demo in :mod:`atlas_demo`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 import socket
@@ -60,10 +63,51 @@ EXTRACT_PROMPT = (
 )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on the loopback address."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@dataclass
+class Box:
+    """A running ``atlas-box`` child process and its servers' loopback ports."""
+
+    process: subprocess.Popen[bytes]
+    ports: dict[str, int]
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM, then wait (SIGKILL after ``timeout`` seconds)."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_box(data_dir: Path, log_path: Path | None = None) -> Box:
+    """Start ``atlas-box run`` on free loopback ports; its logs go to ``log_path`` if given."""
+    ports = {"stt": free_port(), "tts": free_port(), "llm": free_port()}
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(log_path.open("wb")) if log_path is not None else None
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wyoming_servers.box", "run", "--host", "127.0.0.1",
+             "--stt-port", str(ports["stt"]), "--tts-port", str(ports["tts"]),
+             "--llm-port", str(ports["llm"]), "--data-dir", str(data_dir)],
+            stdout=log,
+            stderr=None if log is None else subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    return Box(process, ports)
+
+
+async def wait_box_ready(box: Box, deadline: float) -> None:
+    """Wait until every server answers ``describe`` (``deadline`` on the monotonic clock)."""
+    for port in box.ports.values():
+        await _wait_ready(box, port, deadline)
 
 
 @dataclass
@@ -79,8 +123,10 @@ class Timings:
     total: float = 0.0
 
 
-async def _wait_ready(port: int, deadline: float) -> None:
+async def _wait_ready(box: Box, port: int, deadline: float) -> None:
     while time.monotonic() < deadline:
+        if box.process.poll() is not None:
+            raise RuntimeError(f"atlas-box exited with code {box.process.returncode}")
         try:
             async with AsyncTcpClient("127.0.0.1", port) as client:
                 await client.write_event(Describe().event())
@@ -91,7 +137,7 @@ async def _wait_ready(port: int, deadline: float) -> None:
     raise TimeoutError(f"server on port {port} did not start in time")
 
 
-async def _speak(port: int, text: str) -> tuple[bytes, int, float]:
+async def speak(port: int, text: str) -> tuple[bytes, int, float]:
     """Synthesize ``text``; return PCM, sample rate and seconds to the first chunk."""
     started = time.perf_counter()
     first = 0.0
@@ -152,7 +198,7 @@ async def _chat(port: int, data: dict[str, Any]) -> tuple[dict[str, Any], float]
 async def run_demo(ports: dict[str, int], out: Path) -> dict[str, Any]:
     """Run the scenario against running servers and return what happened."""
     t = Timings()
-    pcm, rate, t.tts_input = await _speak(ports["tts"], MORNING)
+    pcm, rate, t.tts_input = await speak(ports["tts"], MORNING)
     begin = time.perf_counter()
     transcript, t.stt = await _transcribe(ports["stt"], pcm, rate)
     intent_started = time.perf_counter()
@@ -184,7 +230,7 @@ async def run_demo(ports: dict[str, int], out: Path) -> dict[str, Any]:
     )  # fmt: skip
     t.llm_total = time.perf_counter() - reply_started
     text = reply["content"].strip() or "Sorry, I have no answer."
-    audio, out_rate, first_audio = await _speak(ports["tts"], text)
+    audio, out_rate, first_audio = await speak(ports["tts"], text)
     # Audio-stop to the reply's first audio chunk (the reply is spoken once it is complete).
     t.first_audio = t.stt + t.intent + t.llm_total + first_audio
     t.total = time.perf_counter() - begin
@@ -207,30 +253,22 @@ async def run_demo(ports: dict[str, int], out: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of ``atlas-demo``."""
-    parser = argparse.ArgumentParser(prog="atlas-demo", description=__doc__)
+    """Entry point of ``python -m wyoming_servers.demo`` (``atlas-demo --direct``)."""
+    parser = argparse.ArgumentParser(prog="atlas-demo --direct", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--out", type=Path, default=Path("atlas-demo-reply.wav"))
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args(argv)
-    ports = {"stt": _free_port(), "tts": _free_port(), "llm": _free_port()}
-    box = subprocess.Popen(
-        [sys.executable, "-m", "wyoming_servers.box", "run", "--host", "127.0.0.1",
-         "--stt-port", str(ports["stt"]), "--tts-port", str(ports["tts"]),
-         "--llm-port", str(ports["llm"]), "--data-dir", str(args.data_dir)],
-    )  # fmt: skip
+    box = start_box(args.data_dir)
     try:
 
         async def go() -> dict[str, Any]:
-            deadline = time.monotonic() + 600
-            for port in ports.values():
-                await _wait_ready(port, deadline)
-            return await run_demo(ports, args.out)
+            await wait_box_ready(box, time.monotonic() + 600)
+            return await run_demo(box.ports, args.out)
 
         result = asyncio.run(go())
     finally:
-        box.send_signal(signal.SIGTERM)
-        box.wait(30)
+        box.stop()
     if args.json:
         print(json.dumps(result, indent=2))
         return

@@ -15,7 +15,10 @@ from wyoming.event import Event, async_read_event, async_write_event
 
 PROTOCOL = "atlas-chat/1"
 CONNECT_TIMEOUT = 2.5  # an unreachable box must still get a spoken apology within 3 s
-IDLE_TIMEOUT = 30.0
+# A box that is down or drops the connection is noticed at once; this only bounds a box that
+# accepted the request but stays silent. A cold ~3K-token prompt (tools included) on a CPU-only
+# box can take tens of seconds before the first event, so be patient.
+IDLE_TIMEOUT = 90.0
 
 
 class AtlasError(Exception):

@@ -1,0 +1,99 @@
+"""The README's main job: ``atlas-demo`` speaks the morning request through a real Home Assistant
+(a ``hass`` process on a temporary config dir) into the GPU box on the bundled models."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from custom_components.atlas.entity import APOLOGY_UNREACHABLE
+
+from .servers.wyoming_io import DATA_DIR
+
+
+def _demo(tmp_path: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run ``atlas-demo`` in ``tmp_path`` (also its TMPDIR, to see that it cleans up)."""
+    return subprocess.run(
+        [sys.executable, "-m", "atlas_demo", "--data-dir", str(DATA_DIR), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        check=False,
+    )
+
+
+def _leftovers(tmp_path: Path) -> list[Path]:
+    return list(tmp_path.glob("atlas-demo-*"))
+
+
+def _mp3_seconds(path: Path) -> float:
+    import mutagen
+
+    return float(mutagen.File(path).info.length)
+
+
+@pytest.mark.real_model
+def test_morning_request_through_home_assistant_assist_pipeline(tmp_path: Path) -> None:
+    run = _demo(tmp_path, "--json", "--out", "reply.wav", "--timeout", "480", timeout=540)
+
+    assert run.returncode == 0, run.stderr[-4000:]
+    result = json.loads(run.stdout)
+    assert "morning workout" in result["transcript"].lower()
+    assert result["intent"]
+    assert result["route"]
+    assert result["reply"].strip()
+    assert result["pipeline"]["conversation"].startswith("conversation.")
+    audio = Path(result["reply_audio"])
+    assert audio.parent == tmp_path
+    assert audio.is_file()
+    seconds = _mp3_seconds(audio) if audio.suffix == ".mp3" else result["reply_audio_seconds"]
+    assert seconds > 0.5
+    latency = result["latency_s"]
+    assert all(isinstance(latency[k], float) for k in ("stt", "first_audio", "total")), latency
+    assert 0 < latency["stt"] < latency["first_audio"] <= latency["total"]
+    assert not _leftovers(tmp_path)
+    assert result["reply"] != APOLOGY_UNREACHABLE, latency
+    assert isinstance(latency["llm_ttft"], float), f"no LLM answer: {result['reply']!r}"
+
+
+def test_failure_is_one_line_and_cleans_up(tmp_path: Path) -> None:
+    run = _demo(tmp_path, "--timeout", "2", timeout=120)
+
+    assert run.returncode == 1
+    assert run.stderr.startswith("atlas-demo: error: timed out after 2 s\n"), run.stderr
+    assert not _leftovers(tmp_path)
+
+
+def test_home_assistant_listening_beyond_loopback_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psutil
+
+    from atlas_demo.hass import DemoError, HassProcess
+
+    def connections(kind: str) -> list[Any]:
+        assert kind == "inet"
+        return [
+            SimpleNamespace(laddr=SimpleNamespace(ip="127.0.0.1", port=8123), status="LISTEN",
+                            type=1),
+            SimpleNamespace(laddr=SimpleNamespace(ip="0.0.0.0", port=5353), status="NONE",
+                            type=2),
+        ]  # fmt: skip
+
+    hass = HassProcess(tmp_path / "config", 8123)
+    hass.process = SimpleNamespace(pid=os.getpid(), poll=lambda: 0)  # type: ignore[assignment]
+    monkeypatch.setattr(psutil, "Process", lambda pid: SimpleNamespace(net_connections=connections))
+    with pytest.raises(DemoError, match=r"beyond loopback \(0\.0\.0\.0:5353\)"):
+        hass.check_loopback_only()
+    config = json.loads((tmp_path / "config" / "configuration.yaml").read_text())
+    assert config["http"] == {"server_host": "127.0.0.1", "server_port": 8123}
+    assert (tmp_path / "config" / "custom_components" / "atlas" / "manifest.json").is_file()
