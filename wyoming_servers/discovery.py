@@ -12,6 +12,9 @@ from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 _LOGGER = logging.getLogger(__name__)
 SERVICE_TYPE = "_wyoming._tcp.local."
+_HOME_LANS = tuple(
+    ipaddress.IPv4Network(n) for n in ("192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12")
+)
 
 
 def lan_addresses() -> list[str]:
@@ -25,8 +28,8 @@ def lan_addresses() -> list[str]:
             if addr.is_loopback or addr.is_link_local or addr.is_unspecified:
                 continue
             found.append(str(addr))
-    # Private LAN ranges first: that is where Home Assistant lives.
-    found.sort(key=lambda a: not ipaddress.IPv4Address(a).is_private)
+    # Home LAN ranges first: that is where Home Assistant lives.
+    found.sort(key=lambda a: not any(ipaddress.IPv4Address(a) in net for net in _HOME_LANS))
     return found
 
 
