@@ -400,3 +400,30 @@ async def test_alternating_system_prompts_both_stay_warm(llm_server: ServerProce
     for warm in usage[2:]:
         assert warm["prompt_tokens"] > 150
         assert warm["cached_prompt_tokens"] >= warm["prompt_tokens"] - 12, usage
+
+
+async def test_stop_string_across_tokens_is_not_streamed(llm_server: ServerProcess) -> None:
+    # Find what the model says greedily, then stop on a multi-token phrase inside it.
+    plain = await run_chat(llm_server.port, chat(user("Tell me a story."), max_tokens=24,
+                                                  temperature=0))  # fmt: skip
+    text = plain[-1].data["content"]
+    words = text.split()
+    assert len(words) >= 6, text
+    stop = " " + " ".join(words[2:4]) + " "
+    assert stop in text
+    events = await run_chat(
+        llm_server.port,
+        chat(user("Tell me a story."), max_tokens=24, temperature=0, stop=[stop]),
+    )
+    streamed = "".join(e.data.get("content", "") for e in events if e.type == "chat-delta")
+    assert events[-1].data["finish_reason"] == "stop"
+    assert streamed == events[-1].data["content"] == text[: text.find(stop)]
+
+
+async def test_errors_name_the_failed_request(llm_server: ServerProcess) -> None:
+    async with connect(llm_server.port) as conn:
+        await conn.send(Event("chat", {"id": "bad-1", "messages": []}))
+        event = await conn.recv()
+    assert event is not None
+    assert event.type == "error"
+    assert event.data["id"] == "bad-1"

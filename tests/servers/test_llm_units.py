@@ -143,3 +143,20 @@ def test_forced_tool_schema_names_each_tool() -> None:
     assert schema is not None
     assert [v["properties"]["name"]["const"] for v in schema["oneOf"]] == ["a", "b"]
     assert json.dumps(schema)
+
+
+def test_stop_strings_spanning_tokens_never_leak() -> None:
+    from wyoming_servers.llm.engine import _stop_at, _stop_prefix_len
+
+    stops = (" story about ",)
+    assert _stop_prefix_len("Tell me a story", stops) == len(" story")
+    assert _stop_prefix_len("Tell me a tale", stops) == 0
+    assert _stop_at("Tell me a story about cats", stops, fed=9) == 9
+
+
+def test_cut_off_forced_tool_call_is_kept_aside() -> None:
+    parser = OutputParser(frozenset({"turn_on"}), forced_tool=True)
+    parser.feed('{"name": "turn_on", "argu')
+    assert parser.finish() == []
+    assert parser.invalid_tool_calls == ['{"name": "turn_on", "argu']
+    assert parser.content == ""

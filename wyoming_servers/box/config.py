@@ -65,7 +65,7 @@ SERVERS: dict[str, tuple[str, int, str, dict[str, type | tuple[type, ...]]]] = {
         {
             "model": str, "n_gpu_layers": int, "ctx": int, "kv_cache": str, "flash_attn": bool,
             "threads": int, "max_queue": int, "max_tokens": int, "system_prompt": str,
-            "no_download": bool,
+            "no_download": bool, "omp_wait_policy": str,
         },
     ),
 }  # fmt: skip
@@ -126,6 +126,8 @@ class BoxConfig:
             name: ServerConfig(name, module, port, zc_name)
             for name, (module, port, zc_name, _opts) in SERVERS.items()
         }
+        # STT and TTS share the CPU with the LLM: llama.cpp's spinning threads would starve them.
+        servers["llm"].options["omp_wait_policy"] = "passive"
         return cls(servers=servers)
 
     def enabled(self) -> list[ServerConfig]:

@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from functools import partial
+from typing import TYPE_CHECKING
 
 from .. import models
 from ..cli import WyomingServer, add_common_arguments, limits_from_args, setup_logging
 from ..protocol import KIB, MIB, Limits
-from .engine import KV_TYPES, EngineConfig, LlamaEngine
-from .handler import DEFAULT_SYSTEM_PROMPT, LlmEventHandler, LlmService
-from .scheduler import Scheduler
+from .prompts import DEFAULT_SYSTEM_PROMPT
+
+if TYPE_CHECKING:
+    from .engine import LlamaEngine
+
+# llama_cpp is imported only after --omp-wait-policy is applied (OpenMP reads it at load time).
+KV_CACHE_TYPES = ("f16", "q4_0", "q8_0")
 
 _LOGGER = logging.getLogger("atlas-llm")
 DEFAULT_LIMITS = Limits(max_header_bytes=64 * KIB, max_data_bytes=2 * MIB, max_payload_bytes=0)
@@ -44,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="flash attention (default on; needed for a quantized KV cache)",
     )
-    parser.add_argument(
-        "--kv-cache", choices=sorted(KV_TYPES), default="q8_0", help="KV cache type"
-    )
+    parser.add_argument("--kv-cache", choices=KV_CACHE_TYPES, default="q8_0", help="KV cache type")
     parser.add_argument("--threads", type=int, help="CPU threads (default: llama.cpp's choice)")
     parser.add_argument(
         "--max-queue", type=int, default=8, help="requests that may wait; more get an error event"
@@ -64,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--system-prompt", default=DEFAULT_SYSTEM_PROMPT, help="system prompt for plain transcripts"
     )
     parser.add_argument("--no-download", action="store_true", help="never download a missing model")
+    parser.add_argument(
+        "--omp-wait-policy",
+        choices=("passive", "active", "default"),
+        default="passive",
+        help="how llama.cpp's CPU threads wait for work (OMP_WAIT_POLICY): passive (default) "
+        "leaves the cores to STT, TTS and Home Assistant when idle and stays fast on a busy "
+        "CPU; active spins, a little faster on an idle dedicated CPU; default leaves the "
+        "environment as it is",
+    )
     return parser
 
 
@@ -93,6 +106,9 @@ def gpu_layers(requested: int, model: models.ResolvedModel) -> int:
 
 async def serve(args: argparse.Namespace, engine: LlamaEngine, model_name: str) -> None:
     """Run the Wyoming server until SIGINT/SIGTERM."""
+    from .handler import LlmEventHandler, LlmService  # noqa: PLC0415 - after the wait policy
+    from .scheduler import Scheduler  # noqa: PLC0415
+
     scheduler = Scheduler(engine, max_queue=args.max_queue)
     scheduler.start()
     service = LlmService(
@@ -115,6 +131,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of ``atlas-llm``."""
     args = build_parser().parse_args(argv)
     setup_logging(args.debug)
+    if args.omp_wait_policy != "default":
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait_policy.upper()
+    from .engine import EngineConfig, LlamaEngine  # noqa: PLC0415 - after the wait policy
+
     try:
         model = resolve_model(args)
     except models.ModelError as err:

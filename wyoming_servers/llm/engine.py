@@ -235,7 +235,12 @@ class LlamaEngine:
         schema = request.grammar_schema
         grammar = self.grammar_for(schema) if schema is not None else None
         max_tokens = min(request.max_tokens, self.n_ctx - len(tokens) - 1)
-        tool_names = frozenset(t.name for t in request.offered_tools)
+        # A schema-constrained answer is the content itself, never a tool call.
+        tool_names = (
+            frozenset()
+            if request.response_schema is not None
+            else frozenset(t.name for t in request.offered_tools)
+        )
         parser = OutputParser(
             tool_names,
             forced_tool=bool(request.forced_tools),
@@ -255,6 +260,7 @@ class LlamaEngine:
         finish = "length"
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         text_so_far = ""
+        fed = 0  # characters of text_so_far handed to the parser
         first_token_at = 0.0
         with sampler:
             try:
@@ -280,16 +286,17 @@ class LlamaEngine:
                     usage.completion_tokens += 1
                     piece = decoder.decode(self._piece(token))
                     text_so_far += piece
-                    hit = next(
-                        (s for s in request.stop if s in text_so_far[-len(piece) - len(s) :]), None
-                    )
-                    if hit is not None:
-                        keep = text_so_far.rfind(hit)
-                        piece = piece[: max(0, len(piece) - (len(text_so_far) - keep))]
-                        self._emit_all(parser.feed(piece), emit)
+                    cut = _stop_at(text_so_far, request.stop, fed)
+                    if cut is not None:
+                        self._emit_all(parser.feed(text_so_far[fed:cut]), emit)
+                        fed = len(text_so_far)
                         finish = "stop"
                         break
-                    self._emit_all(parser.feed(piece), emit)
+                    # Hold back a tail that may be the start of a stop string.
+                    safe = len(text_so_far) - _stop_prefix_len(text_so_far, request.stop)
+                    if safe > fed:
+                        self._emit_all(parser.feed(text_so_far[fed:safe]), emit)
+                        fed = safe
                     if (
                         grammar is not None
                         and piece.endswith(("}", "]"))
@@ -300,6 +307,8 @@ class LlamaEngine:
                     self.llm.eval([token])
             except Cancelled:
                 finish = "cancelled"
+            if fed < len(text_so_far):  # a held-back tail that never became a stop string
+                self._emit_all(parser.feed(text_so_far[fed:]), emit)
             self._emit_all(parser.finish(), emit)
             usage.grammar_full_passes = sampler.full_passes
 
@@ -352,3 +361,20 @@ def _complete_json(text: str) -> bool:
     except json.JSONDecodeError:
         return False
     return True
+
+
+def _stop_at(text: str, stops: tuple[str, ...], fed: int) -> int | None:
+    """Where the earliest stop string in ``text`` starts (searching from unsent text on)."""
+    hits = [i for s in stops if (i := text.find(s, max(0, fed - len(s) + 1))) >= 0]
+    return min(hits) if hits else None
+
+
+def _stop_prefix_len(text: str, stops: tuple[str, ...]) -> int:
+    """Length of the longest tail of ``text`` that is a proper prefix of a stop string."""
+    best = 0
+    for stop in stops:
+        for size in range(min(len(stop) - 1, len(text)), best, -1):
+            if text.endswith(stop[:size]):
+                best = size
+                break
+    return best

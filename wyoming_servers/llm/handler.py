@@ -19,15 +19,11 @@ from . import events
 from .engine import Result
 from .memory import ConversationMemory
 from .output_parser import TextDelta
+from .prompts import DEFAULT_SYSTEM_PROMPT
 from .request import ChatRequest, Message, ToolCall, parse_chat_request
 from .scheduler import Job, Scheduler
 
 _LOGGER = logging.getLogger(__name__)
-
-DEFAULT_SYSTEM_PROMPT = (
-    "You are ATLAS, a helpful voice assistant in a smart home. Answer in one or two short, "
-    "plain sentences that sound natural when spoken. No markdown, no lists, no emoji."
-)
 
 
 @dataclass
@@ -106,6 +102,18 @@ class LlmEventHandler(BaseEventHandler):
         return event
 
     async def handle(self, event: Event) -> bool:
+        try:
+            return await self._handle(event)
+        except ProtocolError as err:
+            request_id = event.data.get("id")
+            if isinstance(request_id, str) and request_id:
+                reply = err.to_event()
+                reply.data["id"] = request_id  # the client knows which request failed
+                await self.write_event(reply)
+                return True
+            raise
+
+    async def _handle(self, event: Event) -> bool:
         if event.type == events.CHAT:
             request = parse_chat_request(event.data, max_tokens_cap=self.service.max_tokens_cap)
             if not request.id:

@@ -165,7 +165,9 @@ class OutputParser:
             if call is not None:
                 self.tool_calls.append(call)
                 return [call]
-            return self._emit("content", rest)
+            if rest.strip():  # cut off (max_tokens) or malformed: kept aside, never spoken
+                self.invalid_tool_calls.append(rest.strip())
+            return []
         out: list[Delta] = []
         if self._mode == "thinking":
             out += self._emit("thinking", rest)
