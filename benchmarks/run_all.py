@@ -1,12 +1,13 @@
-"""Run every ATLAS benchmark and write docs/performance.md from what they print.
+"""Run every ATLAS benchmark and write their tables into docs/performance.md.
 
     .venv/bin/python -m benchmarks.run_all [--only NAME ...] [--out docs/performance.md]
 
 Each benchmark measures ATLAS and its peer in the same run (llama-cpp-python's server,
 wyoming-faster-whisper, wyoming-piper, a naive keyword router) and prints a ratio table; this
 script runs them one after another (never concurrently: they share the CPU), captures their
-output and writes the report with the exact commands, the machine and the date. A benchmark that
-fails is reported as failed, with its output tail, and the others still run.
+output and writes the report with the exact commands, the machine and the date into the file's
+generated section (between the BEGIN/END markers; the hand-written analysis around it stays). A
+benchmark that fails is reported as failed, with its output tail, and the others still run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 3600
+BEGIN = "<!-- BEGIN benchmarks.run_all: generated, do not edit by hand -->"
+END = "<!-- END benchmarks.run_all -->"
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,9 @@ def report(results: list[tuple[Bench, bool, str, float]]) -> str:
     """The Markdown report."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
-        "# Performance",
+        BEGIN,
+        "",
+        "## Latest full run",
         "",
         f"Written by `python -m benchmarks.run_all` on {when}. Machine: {machine()}. Every "
         "benchmark measures ATLAS and its peer in the same run on the same machine with the same "
@@ -113,7 +118,7 @@ def report(results: list[tuple[Bench, bool, str, float]]) -> str:
         status = "" if ok else " — **FAILED**"
         parts += [
             "",
-            f"## {bench.title}{status}",
+            f"### {bench.title}{status}",
             "",
             f"Command: `.venv/bin/python {' '.join(bench.command)}` ({seconds:.0f} s). "
             + bench.note,
@@ -122,7 +127,18 @@ def report(results: list[tuple[Bench, bool, str, float]]) -> str:
             output[-6000:] or "(no output)",
             "```",
         ]
-    return "\n".join(parts) + "\n"
+    return "\n".join([*parts, "", END])
+
+
+def write(out: Path, section: str) -> None:
+    """Replace the generated section of ``out`` (or append one), keeping everything else."""
+    text = out.read_text() if out.exists() else "# Performance\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    out.write_text(text)
 
 
 def main() -> None:
@@ -138,7 +154,7 @@ def main() -> None:
         ok, output, seconds = run(bench)
         results.append((bench, ok, output, seconds))
         print(f"{bench.name}: {'ok' if ok else 'FAILED'} in {seconds:.0f} s", file=sys.stderr)
-    args.out.write_text(report(results))
+    write(args.out, report(results))
     print(f"wrote {args.out}", file=sys.stderr)
     sys.exit(0 if all(ok for _, ok, _, _ in results) else 1)
 
