@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -158,15 +159,24 @@ def _number(
     return float(value)
 
 
-def _check_schema(schema: Any, where: str) -> dict[str, Any]:
-    if not isinstance(schema, dict):
-        raise ProtocolError("invalid_schema", f"{where} must be a JSON schema object")
+@functools.lru_cache(maxsize=512)
+def _schema_problem(schema_json: str) -> str | None:
+    """Why a JSON schema is invalid, or None. A pure function of the schema: clients send the
+    same tool schemas with every request, and checking them costs milliseconds."""
+    schema = json.loads(schema_json)
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as err:
-        raise ProtocolError(
-            "invalid_schema", f"{where} is not a valid JSON schema: {err.message}"
-        ) from err
+        return str(err.message)
+    return None
+
+
+def _check_schema(schema: Any, where: str) -> dict[str, Any]:
+    if not isinstance(schema, dict):
+        raise ProtocolError("invalid_schema", f"{where} must be a JSON schema object")
+    problem = _schema_problem(json.dumps(schema, sort_keys=True))
+    if problem is not None:
+        raise ProtocolError("invalid_schema", f"{where} is not a valid JSON schema: {problem}")
     return schema
 
 
