@@ -10,7 +10,6 @@ from typing import Any
 
 import probatio
 import pytest
-import pytest_socket
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
@@ -21,18 +20,12 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
 
 from custom_components.atlas.config_flow import DEFAULT_CONVERSATION_OPTIONS
 from custom_components.atlas.const import DEFAULT_CONVERSATION_NAME, DOMAIN
-from tests.servers.wyoming_io import ServerProcess, free_port, start_server
+from tests.servers.wyoming_io import ServerProcess, allow_loopback, free_port, start_server
 
 from .scripted_llm import ScriptedLLM
 
 HOST = "127.0.0.1"
 MODEL = "gemma-3-270m"
-
-
-def allow_loopback() -> None:
-    """Real TCP to loopback only (HA's test plugin blocks every socket)."""
-    pytest_socket.enable_socket()
-    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
 
 
 @pytest.fixture(autouse=True)

@@ -6,15 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_socket
 
-from .wyoming_io import ServerProcess, start_server
-
-
-def allow_loopback() -> None:
-    """Server tests talk real TCP, to loopback only (HA's test plugin blocks all sockets)."""
-    pytest_socket.enable_socket()
-    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
+from .wyoming_io import ServerProcess, allow_loopback, start_server
 
 
 @pytest.fixture(autouse=True)

@@ -21,8 +21,7 @@ from wyoming_servers.box.config import ConfigError, load_config
 from wyoming_servers.box.runner import runnable
 from wyoming_servers.box.supervisor import ChildSpec, Supervisor
 
-from .conftest import allow_loopback
-from .wyoming_io import DATA_DIR, REPO, describe, free_port
+from .wyoming_io import DATA_DIR, REPO, allow_loopback, describe, free_port
 
 HAS = {name: runnable(f"wyoming_servers.{name}") for name in ("stt", "tts", "llm")}
 STARTED = re.compile(r"Started (\w+) \(pid (\d+)\)")

@@ -19,8 +19,7 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 from wyoming.info import Describe, Info
 
-from .conftest import allow_loopback
-from .wyoming_io import REPO, Conn, ServerProcess, connect, describe, start_server
+from .wyoming_io import REPO, Conn, ServerProcess, allow_loopback, connect, describe, start_server
 
 pytestmark = pytest.mark.real_model
 

@@ -14,11 +14,18 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest_socket
 from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("ATLAS_TEST_DATA_DIR", REPO / ".atlas-data"))
+
+
+def allow_loopback() -> None:
+    """Real TCP to loopback only (Home Assistant's test plugin blocks every socket)."""
+    pytest_socket.enable_socket()
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
 
 
 def free_port() -> int:
