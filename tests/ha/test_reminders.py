@@ -26,7 +26,6 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
     async_mock_service,
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -44,7 +43,7 @@ from custom_components.atlas.skills.time_parse import (
     spoken_time,
 )
 
-from .conftest import box_entry, state_of
+from .conftest import box_entry, move_to, restart, state_of
 from .scripted_llm import Reply, ScriptedLLM
 from .test_agent import AGENT, converse
 
@@ -178,20 +177,6 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
     current = hass.states.get(entity_id)
     assert current is not None
     return current.state
-
-
-async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Unload the entry and set it up again (what an HA restart does to it)."""
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def move_to(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime) -> None:
-    freezer.move_to(moment)
-    async_fire_time_changed(hass, moment)
-    await hass.async_block_till_done()
 
 
 async def todo(hass: HomeAssistant, service: str, **data: Any) -> Any:

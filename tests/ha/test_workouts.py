@@ -26,7 +26,6 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.atlas.const import DOMAIN
@@ -37,7 +36,7 @@ from custom_components.atlas.skills.workouts import (
     storage_key,
 )
 
-from .conftest import box_entry, form_schema, state_of
+from .conftest import box_entry, form_schema, move_to, restart, state_of
 from .scripted_llm import Reply, ScriptedLLM
 from .test_agent import converse
 
@@ -70,20 +69,6 @@ async def setup_entry(hass: HomeAssistant, port: int, **options: Any) -> MockCon
     await hass.async_block_till_done()
     assert state_of(entry) is ConfigEntryState.LOADED
     return entry
-
-
-async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Unload the entry and set it up again (what an HA restart does to it)."""
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def move_to(hass: HomeAssistant, freezer: FrozenDateTimeFactory, moment: datetime) -> None:
-    freezer.move_to(moment)
-    async_fire_time_changed(hass, moment)
-    await hass.async_block_till_done()
 
 
 def call(name: str, call_id: str = "call_1", **arguments: Any) -> Reply:
