@@ -265,6 +265,7 @@ def test_config_file_then_flags(tmp_path: Path) -> None:
         '[stt]\nport = 12345\nmodel = "small"\nbeam_size = 5\nargs = ["--x", 1]\n'
         "[tts]\nenabled = false\nspeaker = 3\n"
         '[llm]\nmodel = "llama-3.2-3b"\nflash_attn = false\nzeroconf = "kitchen-llm"\n'
+        'adaptive_threads = false\nkv_cache = "auto"\n'
     )
     config = config_from_args(
         parse_args(
@@ -285,7 +286,10 @@ def test_config_file_then_flags(tmp_path: Path) -> None:
         "--uri", "tcp://127.0.0.1:23456", "--data-dir", "/d", "--zeroconf", "atlas-stt",
         "--debug", "--model", "small", "--beam-size", "5", "--x", "1",
     ]  # fmt: skip
-    assert "--no-flash-attn" in llm.argv("h", Path("/d"), debug=False)
+    llm_argv = llm.argv("h", Path("/d"), debug=False)
+    assert "--no-flash-attn" in llm_argv
+    assert "--no-adaptive-threads" in llm_argv
+    assert llm_argv[llm_argv.index("--kv-cache") + 1] == "auto"
     assert config.enabled() == [stt]
 
 

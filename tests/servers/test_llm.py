@@ -57,7 +57,7 @@ async def test_describe_advertises_handle_and_chat_extension(llm_server: ServerP
     ext = event.data["atlas"]
     assert ext["protocol"] == "atlas-chat/1"
     assert ext["n_ctx"] == 4096
-    assert ext["kv_cache"] == "q8_0"
+    assert ext["kv_cache"] == "f16"  # --kv-cache auto on the CPU
     assert ext["max_queue"] == 2
 
 
@@ -77,6 +77,7 @@ async def test_chat_streams_deltas_then_stop_with_usage(llm_server: ServerProces
     assert usage["completion_tokens"] >= len(deltas)
     assert usage["prompt_tokens"] > 5
     assert usage["ttft_ms"] > 0
+    assert 0 < usage["prefill_ms"] <= usage["ttft_ms"]
     assert usage["tokens_per_second"] > 0
 
 

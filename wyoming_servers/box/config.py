@@ -28,9 +28,10 @@ File format (every key optional)::
     model = "qwen3-4b"
     n_gpu_layers = -1
     ctx = 4096
-    kv_cache = "q8_0"         # f16 | q8_0 | q4_0
+    kv_cache = "auto"         # auto (q8_0 on the GPU, f16 on the CPU) | f16 | q8_0 | q4_0
     flash_attn = true
     threads = 4
+    adaptive_threads = true   # on the CPU, leave cores busy neighbours need
     max_queue = 8
     max_tokens = 2048
     system_prompt = "..."
@@ -65,12 +66,12 @@ SERVERS: dict[str, tuple[str, int, str, dict[str, type | tuple[type, ...]]]] = {
         {
             "model": str, "n_gpu_layers": int, "ctx": int, "kv_cache": str, "flash_attn": bool,
             "threads": int, "max_queue": int, "max_tokens": int, "system_prompt": str,
-            "no_download": bool, "omp_wait_policy": str,
+            "no_download": bool, "omp_wait_policy": str, "adaptive_threads": bool,
         },
     ),
 }  # fmt: skip
 # Booleans passed as --x / --no-x; other booleans are plain switches (present when true).
-_NEGATABLE = {"flash_attn"}
+_NEGATABLE = {"flash_attn", "adaptive_threads"}
 _COMMON_KEYS = {"enabled", "port", "zeroconf", "args"}
 _TOP_KEYS = {"host", "data_dir", "gpu_mem", "zeroconf", "debug", "stop_timeout", "max_restarts"}
 
@@ -126,8 +127,6 @@ class BoxConfig:
             name: ServerConfig(name, module, port, zc_name)
             for name, (module, port, zc_name, _opts) in SERVERS.items()
         }
-        # STT and TTS share the CPU with the LLM: llama.cpp's spinning threads would starve them.
-        servers["llm"].options["omp_wait_policy"] = "passive"
         return cls(servers=servers)
 
     def enabled(self) -> list[ServerConfig]:

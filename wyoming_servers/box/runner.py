@@ -82,7 +82,7 @@ async def plan_llm(config: BoxConfig) -> Plan | None:
         request = PlanRequest(
             gpu_mem=gpu_mem,
             ctx=int(llm.options.get("ctx", 4096)),
-            kv_cache=str(llm.options.get("kv_cache", "q8_0")),
+            kv_cache=planned_kv_cache(str(llm.options.get("kv_cache", "auto"))),
             flash_attn=bool(llm.options.get("flash_attn", True)),
             stt_device=stt.options.get("device") if stt.enabled else "cpu",
             stt_model=str(stt.options.get("model", models.EMBEDDED_STT)),
@@ -90,6 +90,11 @@ async def plan_llm(config: BoxConfig) -> Plan | None:
         return make_plan(meta, request)
     except (models.ModelError, ModelInfoError, PlanError) as err:
         raise ConfigError(f"cannot plan GPU memory for the LLM: {err}") from err
+
+
+def planned_kv_cache(configured: str) -> str:
+    """The KV cache type the GPU plan starts from (``auto`` means q8_0 on a GPU)."""
+    return "q8_0" if configured == "auto" else configured
 
 
 def apply_plan(plan: Plan, llm: ServerConfig, stt: ServerConfig) -> None:

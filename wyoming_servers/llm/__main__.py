@@ -50,7 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="flash attention (default on; needed for a quantized KV cache)",
     )
-    parser.add_argument("--kv-cache", choices=KV_CACHE_TYPES, default="q8_0", help="KV cache type")
+    parser.add_argument(
+        "--kv-cache",
+        choices=("auto", *KV_CACHE_TYPES),
+        default="auto",
+        help="KV cache type; auto (default): q8_0 when layers run on the GPU (saves VRAM), f16 "
+        "on the CPU (RAM is plentiful there and f16 attention is faster)",
+    )
     parser.add_argument("--threads", type=int, help="CPU threads (default: llama.cpp's choice)")
     parser.add_argument(
         "--max-queue", type=int, default=8, help="requests that may wait; more get an error event"
@@ -69,13 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-download", action="store_true", help="never download a missing model")
     parser.add_argument(
+        "--adaptive-threads",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="on CPU, run llama.cpp on the cores other processes (STT, TTS, Home Assistant) "
+        "leave free, re-checked four times a second (default on)",
+    )
+    parser.add_argument(
         "--omp-wait-policy",
-        choices=("passive", "active", "default"),
-        default="passive",
-        help="how llama.cpp's CPU threads wait for work (OMP_WAIT_POLICY): passive (default) "
-        "leaves the cores to STT, TTS and Home Assistant when idle and stays fast on a busy "
-        "CPU; active spins, a little faster on an idle dedicated CPU; default leaves the "
-        "environment as it is",
+        choices=("default", "passive", "active"),
+        default="default",
+        help="how llama.cpp's CPU threads wait for work (OMP_WAIT_POLICY): default leaves the "
+        "environment as it is (OpenMP spins briefly, then sleeps: fastest with "
+        "--adaptive-threads); passive always sleeps; active always spins",
     )
     return parser
 
@@ -91,6 +103,13 @@ def resolve_model(args: argparse.Namespace) -> models.ResolvedModel:
         _LOGGER.info("Downloading %s into %s", spec.name, args.data_dir)
         models.download(spec.name, args.data_dir)
         return models.resolve(models.Kind.LLM, args.model, args.data_dir)
+
+
+def kv_cache_type(requested: str, n_gpu_layers: int) -> str:
+    """Apply the ``auto`` rule for ``--kv-cache``."""
+    if requested != "auto":
+        return requested
+    return "q8_0" if n_gpu_layers > 0 else "f16"
 
 
 def gpu_layers(requested: int, model: models.ResolvedModel) -> int:
@@ -140,15 +159,17 @@ def main(argv: list[str] | None = None) -> None:
     except models.ModelError as err:
         print(f"atlas-llm: error: {err}", file=sys.stderr)
         sys.exit(2)
+    n_gpu_layers = gpu_layers(args.n_gpu_layers, model)
     config = EngineConfig(
         model_path=model.path,
         model_name=model.name,
         n_ctx=args.ctx,
-        n_gpu_layers=gpu_layers(args.n_gpu_layers, model),
+        n_gpu_layers=n_gpu_layers,
         flash_attn=args.flash_attn,
-        kv_cache=args.kv_cache,
+        kv_cache=kv_cache_type(args.kv_cache, n_gpu_layers),
         n_threads=args.threads,
         prefix_snapshots=args.prefix_snapshots,
+        adaptive_threads=args.adaptive_threads,
     )
     engine = LlamaEngine(config)
     try:

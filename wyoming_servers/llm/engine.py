@@ -24,6 +24,7 @@ from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from ..protocol import ProtocolError
 from .chat_template import ChatTemplate
+from .cpu_threads import PERIOD_S, ThreadGovernor
 from .json_grammar import UnsupportedSchema, schema_to_gbnf
 from .output_parser import Delta, OutputParser
 from .prefix_cache import PrefixStateCache, common_prefix
@@ -52,6 +53,7 @@ class EngineConfig:
     n_threads: int | None = None
     n_batch: int = 512
     prefix_snapshots: int = 3
+    adaptive_threads: bool = True  # CPU inference: give cores to busy neighbours (cpu_threads)
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Usage:
     cached_prompt_tokens: int = 0
     completion_tokens: int = 0
     ttft_ms: float = 0.0
+    prefill_ms: float = 0.0
     tokens_per_second: float = 0.0
     total_ms: float = 0.0
     queue_ms: float = 0.0
@@ -74,6 +77,7 @@ class Usage:
             "cached_prompt_tokens": self.cached_prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "ttft_ms": round(self.ttft_ms, 1),
+            "prefill_ms": round(self.prefill_ms, 1),
             "tokens_per_second": round(self.tokens_per_second, 2),
             "total_ms": round(self.total_ms, 1),
             "queue_ms": round(self.queue_ms, 1),
@@ -136,6 +140,16 @@ class LlamaEngine:
         self._grammars: OrderedDict[str, str] = OrderedDict()
         self._pieces: dict[int, bytes] = {}
         self.prefixes = PrefixStateCache(capacity=config.prefix_snapshots)
+        params = self.llm.context_params
+        self.max_threads = (int(params.n_threads), int(params.n_threads_batch))
+        self.threads = self.max_threads
+        self._governor: ThreadGovernor | None = None
+        self._next_fit = 0.0
+        if config.adaptive_threads and config.n_gpu_layers == 0 and max(self.max_threads) > 1:
+            governor = ThreadGovernor()
+            if governor.available:
+                governor.start()
+                self._governor = governor
         _LOGGER.info(
             "Loaded %s (%s, ctx %d, %d GPU layers, KV %s, template %s)",
             config.model_name,
@@ -186,6 +200,25 @@ class LlamaEngine:
         return gbnf
 
     # --- generation -----------------------------------------------------------------------
+
+    def _fit_threads(self) -> None:
+        """Run llama.cpp on the cores the neighbours leave free (see :mod:`.cpu_threads`)."""
+        if self._governor is None:
+            return
+        self._next_fit = time.perf_counter() + PERIOD_S
+        threads = (
+            self._governor.threads(self.max_threads[0]),
+            self._governor.threads(self.max_threads[1]),
+        )
+        if threads != self.threads:
+            llama_cpp.llama_set_n_threads(self.llm._ctx.ctx, *threads)
+            _LOGGER.debug(
+                "Threads %s -> %s (other processes: %.2f cores)",
+                self.threads,
+                threads,
+                self._governor.other_cores,
+            )
+            self.threads = threads
 
     def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
         """Evaluate the prompt, re-using the cached prefix; return the cached token count."""
@@ -264,7 +297,10 @@ class LlamaEngine:
         first_token_at = 0.0
         with sampler:
             try:
+                self._fit_threads()
+                prefill_started = time.perf_counter()
                 usage.cached_prompt_tokens = self._prefill(tokens, cancel)
+                usage.prefill_ms = (time.perf_counter() - prefill_started) * 1000
                 emit(
                     "start",
                     {
@@ -273,7 +309,7 @@ class LlamaEngine:
                     },
                 )
                 ctx = self.llm._ctx.ctx
-                for _ in range(max_tokens):
+                for index in range(max_tokens):
                     if cancel.is_set():
                         finish = "cancelled"
                         break
@@ -304,6 +340,10 @@ class LlamaEngine:
                     ):
                         finish = "stop"
                         break
+                    if index + 1 == max_tokens:
+                        break  # the last token's own forward pass would go unused
+                    if time.perf_counter() >= self._next_fit:
+                        self._fit_threads()
                     self.llm.eval([token])
             except Cancelled:
                 finish = "cancelled"
@@ -351,7 +391,9 @@ class LlamaEngine:
             emit("delta", delta)
 
     def close(self) -> None:
-        """Free the model."""
+        """Stop the governor and free the model."""
+        if self._governor is not None:
+            self._governor.stop()
         self.llm.close()
 
 

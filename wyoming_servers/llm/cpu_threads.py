@@ -1,0 +1,144 @@
+"""CPU threads for llama.cpp that give way when other programs need the cores.
+
+On a CPU-only box atlas-llm shares the cores with STT, TTS and Home Assistant. llama.cpp's
+OpenMP threads decode fastest when they spin on an idle CPU, but when another program takes one
+of their cores, every barrier waits for the thread that lost its core and decoding collapses
+(measured on 2 cores: 72 tok/s idle, 24 tok/s with one busy neighbour). Sleeping threads
+(``OMP_WAIT_POLICY=PASSIVE``) survive a busy neighbour but pay a wake-up on every barrier
+(39 tok/s, idle or not), and a single thread beats them both ways (47-49 tok/s).
+
+The governor measures how many cores *other* processes keep busy (``/proc/stat`` minus this
+process's own ticks) a few times a second, and the engine runs llama.cpp on the cores that are
+free: all configured threads on an idle machine, fewer as neighbours get busy.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+_LOGGER = logging.getLogger(__name__)
+
+PROC = Path("/proc")
+PERIOD_S = 0.25
+# A neighbour that keeps more than this share of a core busy takes the core away from llama.cpp.
+CORE_SHARE_TAKEN = 0.4
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU time counters at one moment, in clock ticks."""
+
+    at: float  # time.monotonic()
+    busy_ticks: int  # every process, every core
+    own_ticks: int  # this process (all its threads)
+
+
+def read_sample(proc: Path = PROC) -> CpuSample | None:
+    """Read the counters; ``None`` where ``/proc`` is missing or unreadable (not Linux)."""
+    try:
+        total = (proc / "stat").read_text().split("\n", 1)[0].split()
+        own = (proc / "self" / "stat").read_text()
+    except OSError:
+        return None
+    try:
+        # cpu user nice system idle iowait irq softirq steal [guest guest_nice]; guest time is
+        # already counted in user.
+        ticks = [int(value) for value in total[1:9]]
+        busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
+        # The command name may hold spaces and parentheses: count fields after the last ")".
+        fields = own.rsplit(")", 1)[1].split()
+        own_ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    except (IndexError, ValueError):
+        return None
+    return CpuSample(time.monotonic(), busy, own_ticks)
+
+
+def other_busy_cores(before: CpuSample, after: CpuSample, ticks_per_s: float) -> float:
+    """Cores kept busy by other processes between two samples."""
+    wall = after.at - before.at
+    if wall <= 0:
+        return 0.0
+    others = (after.busy_ticks - before.busy_ticks) - (after.own_ticks - before.own_ticks)
+    return max(0.0, others / ticks_per_s / wall)
+
+
+def free_threads(cores: int, other_cores: float, max_threads: int) -> int:
+    """Threads that fit on the cores the neighbours leave free (at least one)."""
+    free = math.floor(cores - other_cores + CORE_SHARE_TAKEN)
+    return max(1, min(max_threads, free))
+
+
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+class ThreadGovernor:
+    """Samples the neighbours' CPU use in a background thread; :meth:`threads` answers at once.
+
+    The decision uses the busiest of the last two sampling windows, so llama.cpp gives a core
+    away within one period and takes it back only after two quiet ones.
+    """
+
+    def __init__(
+        self,
+        cores: int | None = None,
+        period_s: float = PERIOD_S,
+        sampler: Callable[[], CpuSample | None] = read_sample,
+        ticks_per_s: float | None = None,
+    ) -> None:
+        self.cores = cores or usable_cores()
+        self.period_s = period_s
+        self._sampler = sampler
+        self._ticks_per_s = ticks_per_s or float(os.sysconf("SC_CLK_TCK"))
+        self._windows: tuple[float, float] = (0.0, 0.0)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether this system exposes the counters the governor needs."""
+        return self._sampler() is not None
+
+    @property
+    def other_cores(self) -> float:
+        """Cores the neighbours kept busy recently (the busier of the last two windows)."""
+        return max(self._windows)
+
+    def threads(self, max_threads: int) -> int:
+        """How many of ``max_threads`` llama.cpp should use now."""
+        return free_threads(self.cores, self.other_cores, max_threads)
+
+    def start(self) -> None:
+        """Start sampling."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="cpu-governor", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling and wait for the thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        previous = self._sampler()
+        while previous is not None and not self._stop.wait(self.period_s):
+            current = self._sampler()
+            if current is None:
+                break
+            window = other_busy_cores(previous, current, self._ticks_per_s)
+            self._windows = (self._windows[1], window)
+            previous = current
+        _LOGGER.debug("CPU governor stopped")
