@@ -203,31 +203,3 @@ def test_engine_runs_llama_on_the_free_cores() -> None:
     finally:
         engine.close()
     assert governor._thread is None  # stopped with the engine
-
-
-@pytest.mark.real_model
-def test_engine_skips_the_unused_forward_pass_of_the_last_token() -> None:
-    import threading as _threading
-
-    from wyoming_servers.llm.engine import EngineConfig, LlamaEngine
-    from wyoming_servers.llm.request import parse_chat_request
-    from wyoming_servers.models import embedded_llm
-
-    engine = LlamaEngine(
-        EngineConfig(embedded_llm(DATA_DIR), "gemma-3-270m", n_ctx=1024, adaptive_threads=False)
-    )
-    try:
-        assert engine._governor is None
-        request = parse_chat_request(
-            {"messages": [{"role": "user", "content": "Write a poem about the sea."}],
-             "max_tokens": 3, "temperature": 0},
-            max_tokens_cap=64,
-        )  # fmt: skip
-        result = engine.generate(request, lambda *_: None, _threading.Event())
-        assert result.finish_reason == "length"
-        assert result.usage.completion_tokens == 3
-        # The prompt and the first two tokens were evaluated; the third was only sampled.
-        assert engine.llm.n_tokens == result.usage.prompt_tokens + 2
-        assert 0 < result.usage.prefill_ms <= result.usage.ttft_ms
-    finally:
-        engine.close()

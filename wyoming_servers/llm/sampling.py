@@ -3,7 +3,10 @@
 llama-cpp-python runs the grammar over the whole vocabulary on every token (262K candidates for
 Gemma 3), which makes JSON-constrained decoding several times slower than plain decoding. Here the
 plain sampler chain picks a token first and the grammar only checks that one token; the full
-grammar pass runs just when the pick is rejected — the strategy llama.cpp's own CLI uses.
+grammar pass runs just when the pick is rejected — the strategy llama.cpp's own CLI uses. With
+greedy sampling (every schema request) a rejected pick is replaced by the best-scoring token of a
+short list the grammar allows, which is exactly what the full pass would pick; the full pass is
+left for the rare case where no token of the list is allowed.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class SamplingParams:
     seed: int | None = None
 
 
+SHORTLIST = 256  # candidates checked one by one before the full-vocabulary grammar pass
 _TOKEN_DTYPE = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
 
 
@@ -45,9 +49,12 @@ class TokenSampler:
         n_vocab: int,
         params: SamplingParams,
         grammar: str | None = None,
+        *,
+        shortlist: int = SHORTLIST,
     ) -> None:
         self.n_vocab = n_vocab
         self.full_passes = 0
+        self.shortlist = min(shortlist, n_vocab) if params.temperature <= 0 else 0
         self._chain = llama_cpp.llama_sampler_chain_init(
             llama_cpp.llama_sampler_chain_default_params()
         )
@@ -87,6 +94,18 @@ class TokenSampler:
         llama_cpp.llama_sampler_apply(self._grammar, ctypes.byref(self._one_array))
         return not math.isinf(self._one[0].logit)
 
+    def _best_allowed(self, ctx: llama_cpp.llama_context_p) -> int | None:
+        """Greedy only: the highest-scoring token of the shortlist the grammar allows, if any.
+
+        Ties go to the lower token id, as in llama.cpp's greedy sampler.
+        """
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, -1), (self.n_vocab,))
+        top = np.sort(np.argpartition(logits, -self.shortlist)[-self.shortlist :])
+        for token in top[np.argsort(-logits[top], kind="stable")]:
+            if self._grammar_allows(int(token)):
+                return int(token)
+        return None
+
     def _full_pass(self, ctx: llama_cpp.llama_context_p) -> int:
         """Grammar over the whole vocabulary, then the chain: always a valid token."""
         assert self._grammar is not None
@@ -113,7 +132,12 @@ class TokenSampler:
         if self._grammar is None:
             return token
         if not self._grammar_allows(token):
-            token = self._full_pass(ctx)
+            best = self._best_allowed(ctx) if self.shortlist else None
+            if best is None:
+                token = self._full_pass(ctx)
+            else:
+                token = best
+                llama_cpp.llama_sampler_accept(self._chain, token)
         llama_cpp.llama_sampler_accept(self._grammar, token)
         return token
 
