@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from homeassistant.components import conversation
 
 CHARS_PER_TOKEN = 4  # a conservative estimate for English with these tokenizers
 SUMMARY_CHARS = 400
+# Home Assistant ends the system prompt with the clock (``llm.DATE_TIME_PROMPT``, rendered in
+# English) when no date tool is offered.
+_CLOCK = re.compile(r"Current time is \d{1,2}:\d{2}:\d{2}\. Today's date is \d{4}-\d{2}-\d{2}\.\n?")
 
 
 def estimate_tokens(text: str) -> int:
@@ -45,17 +49,27 @@ def _first_sentence(text: str) -> str:
     return head[:120]
 
 
+def _prepend(message: dict[str, Any], note: str) -> None:
+    message["content"] = f"{note}\n\n{message['content']}"
+
+
 def build_messages(
-    chat_log: conversation.ChatLog, max_history_tokens: int, extra_system: str | None = None
+    chat_log: conversation.ChatLog, max_history_tokens: int, turn_note: str | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """The system prompt plus the newest turns that fit ``max_history_tokens``.
 
-    Older turns are replaced by a one-line running summary in the system prompt. Returns the
-    messages and how many chat-log entries were summarised.
+    The system prompt stays the same from turn to turn, so atlas-llm re-uses its KV cache for it
+    and for the tool schemas rendered after it. What changes every turn travels with the newest
+    user message instead: Home Assistant's clock line and ``turn_note`` (what the structured pass
+    understood). Older turns are replaced by a one-line running summary in front of the first
+    kept user message. Returns the messages and how many chat-log entries were summarised.
     """
     system, *rest = chat_log.content
     messages = [convert(c) for c in rest]
     system_text = convert(system)["content"]
+    clock = _CLOCK.search(system_text)
+    if clock:
+        system_text = (system_text[: clock.start()] + system_text[clock.end() :]).rstrip()
     # Keep whole turns: cut only at user messages, newest first.
     kept_from = len(messages)
     budget = max_history_tokens
@@ -65,15 +79,19 @@ def build_messages(
             if budget < 0 and kept_from < len(messages):
                 break
             kept_from = index
-    older = messages[:kept_from]
-    if extra_system:
-        system_text = f"{system_text}\n\n{extra_system}"
-    if older:
+    older, kept = messages[:kept_from], messages[kept_from:]
+    users = [m for m in kept if m["role"] == "user"]
+    note = " ".join(part for part in (clock and clock.group().strip(), turn_note) if part)
+    if note and users:
+        _prepend(users[-1], note)
+    elif note:
+        system_text = f"{system_text}\n\n{note}"
+    if older and users:  # the newest user message is always kept
         said = [
             f"{m['role']}: {_first_sentence(m['content'])}"
             for m in older
             if m["role"] in ("user", "assistant") and m["content"]
         ]
         summary = "; ".join(said)[-SUMMARY_CHARS:]
-        system_text = f"{system_text}\n\nEarlier in this conversation: {summary}"
-    return [{"role": "system", "content": system_text}, *messages[kept_from:]], len(older)
+        _prepend(users[0], f"Earlier in this conversation: {summary}")
+    return [{"role": "system", "content": system_text}, *kept], len(older)

@@ -6,10 +6,12 @@ smoke test runs against the real atlas-llm with the bundled Gemma model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
@@ -33,6 +35,7 @@ from custom_components.atlas.const import (
     EVENT_TURN,
 )
 from custom_components.atlas.entity import APOLOGY_DROPPED, APOLOGY_UNREACHABLE
+from custom_components.atlas.llm import ATLAS_API_ID
 
 from ..servers.wyoming_io import ServerProcess, start_server
 from .scripted_llm import Reply, ScriptedLLM
@@ -267,12 +270,52 @@ async def test_long_history_is_bounded_with_a_running_summary(
         )
         conversation_id = result.conversation_id
     last = scripted.chat_requests[-1]["messages"]
-    system = last[0]["content"]
-    assert "Earlier in this conversation:" in system
-    assert "Question 0" in system  # the oldest turn survives only in the summary
-    assert all("Question 0" not in m["content"] for m in last[1:])
-    assert last[-1]["content"].startswith("Question 7")
-    assert sum(len(m["content"]) for m in last[1:]) // 4 <= 256
+    assert "Earlier in this conversation" not in last[0]["content"]  # the system prompt is stable
+    # The summary leads the first kept user message; the clock line leads the newest one.
+    summary, _, first_kept = last[1]["content"].partition("\n\n")
+    assert summary.startswith("Earlier in this conversation:")
+    assert "Question 0" in summary  # the oldest turn survives only in the summary
+    assert "Question 0" not in first_kept
+    assert all("Question 0" not in m["content"] for m in last[2:])
+    newest = last[-1]["content"].rsplit("\n\n", 1)[-1]
+    assert newest.startswith("Question 7")
+    history = [first_kept, *(m["content"] for m in last[2:-1]), newest]
+    assert sum(len(text) for text in history) // 4 <= 256
+
+
+async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
+    hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
+) -> None:
+    """atlas-llm re-uses the KV cache of an unchanged prefix: nothing per-turn may sit in it.
+
+    With only ATLAS's own API there is no date tool, so Home Assistant puts its clock line into
+    the system prompt; the agent moves it to the newest user message.
+    """
+    await setup_agent(hass, scripted.port, **{CONF_LLM_HASS_API: [ATLAS_API_ID]})
+    scripted.extraction = {
+        "intent": "prepare_workout", "day": "monday", "time_of_day": None, "types": ["yoga"],
+        "injury": None, "data_source": None, "confidence": 0.9,
+    }  # fmt: skip
+    scripted.replies = [Reply(content="Which time of day?"), Reply(content="Morning it is.")]
+    freezer.move_to("2026-11-21 06:00:05")
+    first = await converse(hass, "Plan a yoga session on Monday")
+    freezer.move_to("2026-11-21 06:03:41")
+    await converse(hass, "In the morning", first.conversation_id)
+
+    one, two = scripted.chat_requests
+    assert one["messages"][0] == two["messages"][0]
+    assert one["tools"] == two["tools"]
+    assert "Current time" not in one["messages"][0]["content"]
+    clocks = []
+    for request in (one, two):
+        newest = request["messages"][-1]["content"]
+        clock = re.match(r"Current time is (\d\d:\d\d:\d\d)\. Today's date is [\d-]+\. ", newest)
+        assert clock, newest
+        clocks.append(clock.group(1))
+        assert "understood as: prepare_workout" in newest
+    assert clocks[0] != clocks[1]
+    # An earlier user message goes back without its notes, exactly as the user said it.
+    assert two["messages"][1]["content"] == "Plan a yoga session on Monday"
 
 
 async def test_prefer_local_intents_handles_commands_without_the_llm(
