@@ -62,6 +62,11 @@ class AtlasConversationEntity(
         await super().async_will_remove_from_hass()
 
     @override
+    async def async_prepare(self, language: str | None = None) -> None:
+        """Warm the box's prompt cache while the user is still speaking."""
+        await self._async_warm_up()
+
+    @override
     async def _async_handle_message(
         self, user_input: conversation.ConversationInput, chat_log: conversation.ChatLog
     ) -> conversation.ConversationResult:

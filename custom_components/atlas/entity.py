@@ -44,6 +44,7 @@ APOLOGY_BUSY = "Sorry, I'm busy with another request. Please ask again in a mome
 APOLOGY_FAILED = "Sorry, something went wrong while I was answering."
 REPLY_MAX_TOKENS = 400
 STRUCTURED_CONTEXT_TURNS = 2  # earlier user turns the structured pass sees
+WARM_UP_MAX_TOKENS = 1
 
 
 @dataclass
@@ -115,6 +116,9 @@ class AtlasBaseLLMEntity(Entity):
         self.entry = entry
         self.subentry = subentry
         self._attr_unique_id = subentry.subentry_id
+        # The stable head of the latest answer request (system prompt + tools), for warm-ups.
+        self._answer_prefix: dict[str, Any] | None = None
+        self._warming = False
         info = entry.runtime_data.info
         self._attr_device_info = dr.DeviceInfo(
             identifiers={(DOMAIN, subentry.subentry_id)},
@@ -140,6 +144,42 @@ class AtlasBaseLLMEntity(Entity):
     @property
     def _client(self) -> AtlasClient:
         return self.entry.runtime_data.client
+
+    async def _async_warm_up(self) -> None:
+        """Have the box evaluate this agent's stable prompt prefixes before the turn arrives.
+
+        Home Assistant prepares the agent when a voice pipeline starts listening, while the user
+        is still speaking. The box then evaluates, or restores from a KV snapshot, the answer
+        prompt's system prompt and tools, then the structured pass's prompt and grammar, so the
+        turn pays only for the user's words, even on the first turn after the box restarted.
+        A failure is left for the turn itself to report.
+        """
+        if self._warming or not self.available:
+            return
+        self._warming = True
+        started = time.perf_counter()
+        try:
+            for request in self._warm_up_requests():
+                async for _event in self._client.async_chat(request):
+                    pass
+        except AtlasError as err:
+            LOGGER.debug("Warm-up skipped: %s", err)
+        else:
+            LOGGER.debug("Warm-up took %.0f ms", (time.perf_counter() - started) * 1000)
+        finally:
+            self._warming = False
+
+    def _warm_up_requests(self) -> list[dict[str, Any]]:
+        """The answer prefix first (the box keeps it as a snapshot), the structured pass last."""
+        requests = []
+        if self._answer_prefix is not None:
+            requests.append(
+                {**self._answer_prefix, "max_tokens": WARM_UP_MAX_TOKENS, "temperature": 0}
+            )
+        structured = build_request("")
+        structured["max_tokens"] = WARM_UP_MAX_TOKENS
+        requests.append(structured)
+        return requests
 
     async def _async_structured_pass(
         self, text: str, trace: TurnTrace, chat_log: conversation.ChatLog
@@ -317,6 +357,11 @@ class AtlasBaseLLMEntity(Entity):
         for round_index in range(rounds):
             trace.rounds = round_index + 1
             messages, _ = build_messages(chat_log, budget, hint)
+            if round_index == 0:
+                self._answer_prefix = {
+                    "messages": [messages[0], {"role": "user", "content": ""}],
+                    **({"tools": tools} if tools else {}),
+                }
             last = round_index == rounds - 1
             request: dict[str, Any] = {
                 "messages": messages,

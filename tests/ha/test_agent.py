@@ -6,8 +6,11 @@ smoke test runs against the real atlas-llm with the bundled Gemma model.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +39,7 @@ from custom_components.atlas.const import (
 )
 from custom_components.atlas.entity import APOLOGY_DROPPED, APOLOGY_UNREACHABLE
 from custom_components.atlas.llm import ATLAS_API_ID
+from custom_components.atlas.structured import PROMPT as STRUCTURED_PROMPT
 
 from ..servers.wyoming_io import ServerProcess, start_server
 from .scripted_llm import Reply, ScriptedLLM
@@ -249,6 +253,71 @@ async def test_smoke_with_the_real_gemma_model(
     assert turn.data["error"] is None
     assert turn.data["structured_valid"] in (True, False)
     assert turn.data["usage"]["completion_tokens"] > 0
+
+
+async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
+    hass: HomeAssistant, socket_enabled: None, tmp_path: Path
+) -> None:
+    """Home Assistant prepares the agent while the user speaks: the box warms the prefixes."""
+    turns = async_capture_events(hass, EVENT_TURN)
+
+    async def start_box(port: int | None = None) -> ServerProcess:
+        return await hass.async_add_executor_job(
+            partial(start_server, "wyoming_servers.llm", "--threads", "2", log_dir=tmp_path,
+                    port=port)
+        )  # fmt: skip
+
+    box = await start_box()
+    try:
+        await setup_agent(hass, box.port)
+        await converse(hass, "Say hello to me.")  # a fresh box: the answer prompt is cold
+    finally:
+        box.stop()
+    cold = turns[-1].data["usage"]
+    assert cold["cached_prompt_tokens"] < 50
+
+    box = await start_box(box.port)
+    try:
+        await conversation.async_prepare_agent(hass, AGENT, "en")
+        await converse(hass, "Say hello to me.")
+    finally:
+        box.stop()
+    warm = turns[-1].data["usage"]
+    # Only the user's words, the turn's notes and the generation prompt are new.
+    assert warm["prompt_tokens"] > 500
+    assert warm["cached_prompt_tokens"] >= warm["prompt_tokens"] - 80, warm
+
+
+async def test_prepare_warms_the_answer_prefix_then_the_structured_pass(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(hass, scripted.port)
+    await conversation.async_prepare_agent(hass, AGENT, "en")
+    (first_warm_up,) = scripted.requests  # no answer seen yet: the structured pass only
+    assert first_warm_up["messages"][0]["content"] == STRUCTURED_PROMPT
+    assert first_warm_up["response_format"]["schema"]["properties"]["intent"]
+
+    scripted.replies = [Reply(content="Hello there.")]
+    await converse(hass, "Hi")
+    answer = scripted.chat_requests[-1]
+    before = len(scripted.requests)
+    await conversation.async_prepare_agent(hass, AGENT, "en")
+    warm_answer, warm_structured = scripted.requests[before:]
+    assert warm_answer["messages"] == [answer["messages"][0], {"role": "user", "content": ""}]
+    assert warm_answer["tools"] == answer["tools"]
+    assert warm_answer["max_tokens"] == warm_structured["max_tokens"] == 1
+    assert warm_structured["messages"][0]["content"] == STRUCTURED_PROMPT
+
+
+async def test_prepare_with_the_box_down_is_silent(
+    hass: HomeAssistant, scripted: ScriptedLLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    await setup_agent(hass, scripted.port)
+    await scripted.stop()
+    await conversation.async_prepare_agent(hass, AGENT, "en")  # must not raise
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "atlas" in r.name]
+    result = await converse(hass, "Hello?")  # the turn reports the outage itself
+    assert result.response.speech["plain"]["speech"] == APOLOGY_UNREACHABLE
 
 
 async def test_thinking_is_never_spoken(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
