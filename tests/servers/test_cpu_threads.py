@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from wyoming_servers.llm.__main__ import build_parser, cpu_threads
 from wyoming_servers.llm.cpu_threads import (
     CpuSample,
     ThreadGovernor,
     free_threads,
     other_busy_cores,
+    physical_cores,
     read_sample,
     usable_cores,
 )
@@ -78,6 +80,30 @@ def test_other_busy_cores_excludes_this_process() -> None:
 )
 def test_free_threads(cores: int, other: float, max_threads: int, expected: int) -> None:
     assert free_threads(cores, other, max_threads) == expected
+
+
+def _topology(tmp_path: Path, siblings: dict[int, str]) -> Path:
+    for cpu, text in siblings.items():
+        topology = tmp_path / f"cpu{cpu}" / "topology"
+        topology.mkdir(parents=True)
+        (topology / "thread_siblings_list").write_text(text + "\n")
+    return tmp_path
+
+
+def test_physical_cores_count_smt_siblings_once(tmp_path: Path) -> None:
+    sys_cpu = _topology(tmp_path, {0: "0,2", 1: "1,3", 2: "0,2", 3: "1,3"})
+    assert physical_cores({0, 1, 2, 3}, sys_cpu) == 2
+    assert physical_cores({0, 2}, sys_cpu) == 1  # two hyperthreads of one core
+    assert physical_cores({0, 7}, sys_cpu) is None  # cpu7 has no topology: unknown
+
+
+def test_default_threads_one_per_physical_core_on_the_cpu() -> None:
+    parser = build_parser()
+    assert cpu_threads(parser.parse_args([]), n_gpu_layers=0) == physical_cores()
+    assert cpu_threads(parser.parse_args(["--threads", "3"]), n_gpu_layers=0) == 3
+    # Pinned or offloaded: llama.cpp's own default.
+    assert cpu_threads(parser.parse_args(["--no-adaptive-threads"]), n_gpu_layers=0) is None
+    assert cpu_threads(parser.parse_args([]), n_gpu_layers=99) is None
 
 
 def _scripted(samples: list[CpuSample | None]) -> Callable[[], CpuSample | None]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .. import models
 from ..cli import WyomingServer, add_common_arguments, limits_from_args, setup_logging
 from ..protocol import KIB, MIB, Limits
+from .cpu_threads import physical_cores
 from .prompts import DEFAULT_SYSTEM_PROMPT
 
 if TYPE_CHECKING:
@@ -57,7 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="KV cache type; auto (default): q8_0 when layers run on the GPU (saves VRAM), f16 "
         "on the CPU (RAM is plentiful there and f16 attention is faster)",
     )
-    parser.add_argument("--threads", type=int, help="CPU threads (default: llama.cpp's choice)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="CPU threads; default: one per physical core with --adaptive-threads on the CPU, "
+        "else llama.cpp's choice",
+    )
     parser.add_argument(
         "--max-queue", type=int, default=8, help="requests that may wait; more get an error event"
     )
@@ -110,6 +116,14 @@ def kv_cache_type(requested: str, n_gpu_layers: int) -> str:
     if requested != "auto":
         return requested
     return "q8_0" if n_gpu_layers > 0 else "f16"
+
+
+def cpu_threads(args: argparse.Namespace, n_gpu_layers: int) -> int | None:
+    """``--threads``, else one per physical core when the governor shares the CPU."""
+    threads: int | None = args.threads
+    if threads is not None or not args.adaptive_threads or n_gpu_layers > 0:
+        return threads
+    return physical_cores()
 
 
 def gpu_layers(requested: int, model: models.ResolvedModel) -> int:
@@ -167,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         n_gpu_layers=n_gpu_layers,
         flash_attn=args.flash_attn,
         kv_cache=kv_cache_type(args.kv_cache, n_gpu_layers),
-        n_threads=args.threads,
+        n_threads=cpu_threads(args, n_gpu_layers),
         prefix_snapshots=args.prefix_snapshots,
         adaptive_threads=args.adaptive_threads,
     )

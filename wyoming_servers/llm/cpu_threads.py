@@ -83,6 +83,26 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def physical_cores(
+    cpus: set[int] | None = None, sys_cpu: Path = Path("/sys/devices/system/cpu")
+) -> int | None:
+    """Physical cores among ``cpus`` (default: those this process may use); SMT siblings count
+    once. ``None`` where the topology cannot be read."""
+    if cpus is None:
+        try:
+            cpus = set(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            return None
+    siblings = set()
+    for cpu in cpus:
+        try:
+            path = sys_cpu / f"cpu{cpu}" / "topology" / "thread_siblings_list"
+            siblings.add(path.read_text().strip())
+        except OSError:
+            return None
+    return len(siblings) or None
+
+
 class ThreadGovernor:
     """Samples the neighbours' CPU use in a background thread; :meth:`threads` answers at once.
 
