@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from wyoming_servers.llm.__main__ import build_parser, cpu_threads
 from wyoming_servers.llm.cpu_threads import (
     CpuSample,
     ThreadGovernor,
+    cpu_quota,
     free_threads,
     other_busy_cores,
     physical_cores,
@@ -97,9 +99,34 @@ def test_physical_cores_count_smt_siblings_once(tmp_path: Path) -> None:
     assert physical_cores({0, 7}, sys_cpu) is None  # cpu7 has no topology: unknown
 
 
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"cpu.max": "200000 100000\n"}, 2.0),  # cgroup v2, docker --cpus 2
+        ({"cpu.max": "max 100000\n"}, None),
+        ({"cpu/cpu.cfs_quota_us": "150000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1.5),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+        ({}, None),
+    ],
+)
+def test_cpu_quota(tmp_path: Path, files: dict[str, str], expected: float | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cpu_quota(tmp_path) == expected
+
+
+def test_usable_cores_respects_a_quota() -> None:
+    assert usable_cores(quota=0.5) == 1  # never zero
+    assert usable_cores(quota=1.5) == 1  # a second thread would be throttled
+    assert usable_cores(quota=1000.0) == len(os.sched_getaffinity(0))  # above the affinity
+
+
 def test_default_threads_one_per_physical_core_on_the_cpu() -> None:
     parser = build_parser()
-    assert cpu_threads(parser.parse_args([]), n_gpu_layers=0) == physical_cores()
+    assert cpu_threads(parser.parse_args([]), n_gpu_layers=0) == min(
+        physical_cores() or usable_cores(), usable_cores()
+    )
     assert cpu_threads(parser.parse_args(["--threads", "3"]), n_gpu_layers=0) == 3
     # Pinned or offloaded: llama.cpp's own default.
     assert cpu_threads(parser.parse_args(["--no-adaptive-threads"]), n_gpu_layers=0) is None

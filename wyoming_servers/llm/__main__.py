@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .. import models
 from ..cli import WyomingServer, add_common_arguments, limits_from_args, setup_logging
 from ..protocol import KIB, MIB, Limits
-from .cpu_threads import physical_cores
+from .cpu_threads import physical_cores, usable_cores
 from .prompts import DEFAULT_SYSTEM_PROMPT
 
 if TYPE_CHECKING:
@@ -119,11 +119,12 @@ def kv_cache_type(requested: str, n_gpu_layers: int) -> str:
 
 
 def cpu_threads(args: argparse.Namespace, n_gpu_layers: int) -> int | None:
-    """``--threads``, else one per physical core when the governor shares the CPU."""
+    """``--threads``, else one per physical core (within a cgroup quota) on a shared CPU."""
     threads: int | None = args.threads
     if threads is not None or not args.adaptive_threads or n_gpu_layers > 0:
         return threads
-    return physical_cores()
+    usable = usable_cores()
+    return min(physical_cores() or usable, usable)
 
 
 def gpu_layers(requested: int, model: models.ResolvedModel) -> int:

@@ -75,12 +75,31 @@ def free_threads(cores: int, other_cores: float, max_threads: int) -> int:
     return max(1, min(max_threads, free))
 
 
-def usable_cores() -> int:
-    """Cores this process may run on."""
+def cpu_quota(cgroup: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """Cores' worth of CPU time a cgroup quota allows (Docker's ``--cpus``); ``None``: no quota."""
+    try:  # cgroup v2: "max 100000" or "200000 100000"
+        quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:  # cgroup v1
+        quota_us = int((cgroup / "cpu" / "cpu.cfs_quota_us").read_text())
+        period_us = int((cgroup / "cpu" / "cpu.cfs_period_us").read_text())
+    except (OSError, ValueError):
+        return None
+    return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+
+
+def usable_cores(quota: float | None = None) -> int:
+    """Cores this process may run on: its CPU affinity, capped by a cgroup quota."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = cpu_quota() if quota is None else quota
+    if quota is not None:
+        cores = min(cores, max(1, math.floor(quota)))  # threads beyond the quota get throttled
+    return cores
 
 
 def physical_cores(
