@@ -55,6 +55,7 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
 from atlas_eval.agent_modules import AGENT_DIR, load_source
+from wyoming_servers.llm.cpu_threads import other_busy_cores, read_sample, ticks_per_second
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -553,48 +554,20 @@ async def run_suite(client: ChatClient, args: argparse.Namespace) -> Suite:
 # --- other load on the machine ----------------------------------------------------------------
 
 
-def _machine_ticks() -> tuple[int, int] | None:
-    """(busy, total) CPU ticks of the whole machine since boot, from /proc/stat (Linux)."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    except OSError:
-        return None
-    ticks = [int(f) for f in fields]
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)
-    return sum(ticks) - idle, sum(ticks)
-
-
-def _process_ticks(pid: int) -> int:
-    """CPU ticks used by a process (all its threads), 0 when it is gone."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0
-    fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime, stime
-
-
 class OtherLoad:
     """How many CPU cores processes other than ours kept busy over an interval (Linux only)."""
 
     def __init__(self, pids: list[int]) -> None:
         self.pids = [os.getpid(), *pids]
-        self._start = self._sample()
-
-    def _sample(self) -> tuple[int, int, int] | None:
-        machine = _machine_ticks()
-        if machine is None:
-            return None
-        return machine[0], machine[1], sum(_process_ticks(pid) for pid in self.pids)
+        self._start = read_sample(pids=self.pids)
 
     def cores(self) -> float | None:
         """Average busy cores outside the measured processes since the start (or last call)."""
-        end = self._sample()
+        end = read_sample(pids=self.pids)
         start, self._start = self._start, end
-        if start is None or end is None or end[1] <= start[1]:
+        if start is None or end is None or end.at <= start.at:
             return None
-        busy, total, ours = (b - a for a, b in zip(start, end, strict=True))
-        return max(0.0, (busy - ours) / total * (os.cpu_count() or 1))
+        return other_busy_cores(start, end, ticks_per_second())
 
 
 async def wait_for_quiet(max_wait: float, threshold: float = 0.3) -> float | None:

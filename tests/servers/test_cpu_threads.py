@@ -47,6 +47,15 @@ def test_read_sample_counts_busy_and_own_ticks(tmp_path: Path) -> None:
     assert sample.own_ticks == 40 + 10
 
 
+def test_read_sample_sums_the_given_processes(tmp_path: Path) -> None:
+    proc = _proc(tmp_path)
+    (proc / "77").mkdir()
+    (proc / "77" / "stat").write_text("77 (peer) S 1 77 77 0 -1 0 0 0 0 0 5 2 0 0 20 0 1 0\n")
+    sample = read_sample(proc, pids=("self", 77, 99999))  # 99999 is gone: it counts 0
+    assert sample is not None
+    assert sample.own_ticks == 40 + 10 + 5 + 2
+
+
 @pytest.mark.parametrize(
     ("stat", "self_stat"),
     [("cpu 1 2\n", SELF_STAT), (PROC_STAT, "4242 (x) S 1\n"), ("cpu a b c d e f g h\n", SELF_STAT)],

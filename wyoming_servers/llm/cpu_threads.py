@@ -19,7 +19,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,27 +37,38 @@ class CpuSample:
 
     at: float  # time.monotonic()
     busy_ticks: int  # every process, every core
-    own_ticks: int  # this process (all its threads)
+    own_ticks: int  # the measured processes (default: this one), all their threads
 
 
-def read_sample(proc: Path = PROC) -> CpuSample | None:
-    """Read the counters; ``None`` where ``/proc`` is missing or unreadable (not Linux)."""
+def read_sample(proc: Path = PROC, pids: Sequence[int | str] = ("self",)) -> CpuSample | None:
+    """Read the counters (``own_ticks``: the processes ``pids``, a gone one counting 0);
+    ``None`` where ``/proc`` is missing or unreadable (not Linux)."""
     try:
         total = (proc / "stat").read_text().split("\n", 1)[0].split()
-        own = (proc / "self" / "stat").read_text()
-    except OSError:
-        return None
-    try:
         # cpu user nice system idle iowait irq softirq steal [guest guest_nice]; guest time is
         # already counted in user.
         ticks = [int(value) for value in total[1:9]]
         busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7]
-        # The command name may hold spaces and parentheses: count fields after the last ")".
-        fields = own.rsplit(")", 1)[1].split()
-        own_ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    except (IndexError, ValueError):
+        own_ticks = sum(_process_ticks(proc / str(pid) / "stat") for pid in pids)
+    except (OSError, IndexError, ValueError):
         return None
     return CpuSample(time.monotonic(), busy, own_ticks)
+
+
+def _process_ticks(stat: Path) -> int:
+    """utime + stime of one process (all its threads); 0 when it is gone."""
+    try:
+        text = stat.read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    # The command name may hold spaces and parentheses: count fields after the last ")".
+    fields = text.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # fields 14 and 15
+
+
+def ticks_per_second() -> float:
+    """The unit of the ``/proc`` counters."""
+    return float(os.sysconf("SC_CLK_TCK"))
 
 
 def other_busy_cores(before: CpuSample, after: CpuSample, ticks_per_s: float) -> float:
@@ -139,7 +150,7 @@ class ThreadGovernor:
         self.cores = cores or usable_cores()
         self.period_s = period_s
         self._sampler = sampler
-        self._ticks_per_s = ticks_per_s or float(os.sysconf("SC_CLK_TCK"))
+        self._ticks_per_s = ticks_per_s or ticks_per_second()
         self._windows: tuple[float, float] = (0.0, 0.0)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
