@@ -55,6 +55,7 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
 from atlas_eval.agent_modules import AGENT_DIR, load_source
+from tests.cpu_load import busy_neighbours
 from wyoming_servers.llm.cpu_threads import other_busy_cores, read_sample, ticks_per_second
 
 REPO = Path(__file__).resolve().parents[1]
@@ -630,21 +631,6 @@ def child(name: str, cmd: list[str], log_dir: Path, env: dict[str, str]) -> Iter
         yield server
     finally:
         server.stop()
-
-
-NEIGHBOUR = "import time\nend = time.monotonic() + 3600\nwhile time.monotonic() < end: pass\n"
-
-
-@contextlib.contextmanager
-def busy_neighbours(count: int) -> Iterator[None]:
-    """``count`` spinning processes (other work on the box, e.g. TTS) for the block."""
-    procs = [subprocess.Popen([sys.executable, "-c", NEIGHBOUR]) for _ in range(count)]
-    try:
-        yield
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
 
 
 async def wait_atlas(server: Child, port: int, limit_s: float) -> AsyncTcpClient:

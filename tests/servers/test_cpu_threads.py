@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,7 @@ from wyoming_servers.llm.cpu_threads import (
     usable_cores,
 )
 
+from ..cpu_load import busy_neighbours
 from .wyoming_io import DATA_DIR
 
 PROC_STAT = "cpu  100 5 50 1000 7 3 2 1 40 0\ncpu0 50 2 25 500 3 1 1 0 20 0\nintr 1 2 3\n"
@@ -189,22 +187,7 @@ def test_governor_without_counters_is_unavailable() -> None:
 needs_two_cores = pytest.mark.skipif(
     read_sample() is None or usable_cores() < 2, reason="needs Linux /proc and two cores"
 )
-BURN = "import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass\n"
-
-
-@contextmanager
-def busy_neighbours(seconds: float) -> Iterator[int]:
-    """One spinning process per usable core (at most 16), each ending by itself."""
-    count = min(usable_cores(), 16)
-    procs = [
-        subprocess.Popen([sys.executable, "-c", BURN.format(seconds=seconds)]) for _ in range(count)
-    ]
-    try:
-        yield count
-    finally:
-        for proc in procs:
-            proc.kill()
-            proc.wait()
+NEIGHBOURS = min(usable_cores(), 16)  # one per usable core
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -221,10 +204,10 @@ def test_governor_measures_real_neighbours() -> None:
     governor = ThreadGovernor(period_s=0.1)
     governor.start()
     try:
-        with busy_neighbours(seconds=20) as count:
-            assert wait_for(lambda: governor.other_cores >= 0.6 * count, timeout=5)
+        with busy_neighbours(NEIGHBOURS, seconds=20):
+            assert wait_for(lambda: governor.other_cores >= 0.6 * NEIGHBOURS, timeout=5)
             assert governor.threads(governor.cores) < governor.cores
-        assert wait_for(lambda: governor.other_cores < count - 0.5, timeout=5)
+        assert wait_for(lambda: governor.other_cores < NEIGHBOURS - 0.5, timeout=5)
     finally:
         governor.stop()
 
@@ -254,7 +237,7 @@ def test_engine_runs_llama_on_the_free_cores() -> None:
         return engine.threads
 
     try:
-        with busy_neighbours(seconds=20):
+        with busy_neighbours(NEIGHBOURS, seconds=20):
             assert wait_for(lambda: governor.threads(2) == 1, timeout=5)
             assert generate_threads() == (1, 1)
             assert llama_cpp.llama_n_threads(engine.llm._ctx.ctx) == 1
