@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wyoming_servers.cli import default_data_dir
-from wyoming_servers.demo import MORNING, Box, free_port, speak, start_box, wait_box_ready
+from wyoming_servers.demo import MORNING, Box, speak, start_box, wait_box_ready
+from wyoming_servers.processes import free_port
 
 if TYPE_CHECKING:
     from .hass import HassProcess

@@ -14,7 +14,6 @@ import ipaddress
 import json
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from wyoming_servers.processes import stop_process
 
 REPO_INTEGRATION = Path(__file__).resolve().parents[1] / "custom_components" / "atlas"
 # Custom integrations that replace built-in ones in the throw-away instance (see each docstring).
@@ -194,14 +195,8 @@ class HassProcess:
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM, then wait (SIGKILL after ``timeout`` seconds)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            stop_process(self.process, timeout)
 
     def log_tail(self, lines: int = 15) -> str:
         """The last lines of Home Assistant's output."""

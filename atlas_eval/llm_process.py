@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
+
+from wyoming_servers.processes import free_port
 
 from .agent_modules import Agent, Info
 
@@ -17,13 +18,6 @@ STOP_TIMEOUT = 15.0
 
 class ServerError(Exception):
     """The server did not start, or died."""
-
-
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LlmProcess:

@@ -37,8 +37,6 @@ import importlib.util
 import json
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +55,7 @@ from wyoming.event import Event
 from atlas_eval.agent_modules import AGENT_DIR, load_source
 from tests.cpu_load import busy_neighbours
 from wyoming_servers.llm.cpu_threads import other_busy_cores, read_sample, ticks_per_second
+from wyoming_servers.processes import free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -585,13 +584,6 @@ async def wait_for_quiet(max_wait: float, threshold: float = 0.3) -> float | Non
 # --- the servers -------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Child:
     """A server running as a child process, its output in a log file."""
@@ -611,13 +603,7 @@ class Child:
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 15 s."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 @contextlib.contextmanager

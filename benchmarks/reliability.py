@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,17 +25,12 @@ from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
-from wyoming.info import Describe
 from wyoming.tts import Synthesize
+
+from wyoming_servers.demo import Box, start_box, wait_box_ready
 
 REQUEST_TIMEOUT = 120.0
 SENTENCE = "Log twenty push-ups for today."
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -124,21 +117,10 @@ async def _load(name: str, request: Callable[[], Awaitable[None]], clients: int,
     return outcome
 
 
-async def _wait_ready(ports: dict[str, int], deadline: float) -> None:
-    for port in ports.values():
-        while True:
-            try:
-                await _ask(port, [Describe().event()], lambda e: e.type == "info")
-                break
-            except (OSError, TimeoutError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.5)
-
-
-async def run(ports: dict[str, int], clients: int, n: int) -> list[Outcome]:
+async def run(box: Box, clients: int, n: int) -> list[Outcome]:
     """The load runs, one server after another."""
-    await _wait_ready(ports, time.monotonic() + 600)
+    await wait_box_ready(box, time.monotonic() + 600)
+    ports = box.ports
     pcm, rate = await _synthesize(ports["tts"])
     return [
         await _load(name, request, clients, n)
@@ -169,18 +151,12 @@ def main() -> None:
         "--data-dir", type=Path, default=Path(os.environ.get("ATLAS_DATA_DIR", ".atlas-data"))
     )
     args = parser.parse_args()
-    ports = {"stt": _free_port(), "tts": _free_port(), "llm": _free_port()}
-    box = subprocess.Popen(
-        [sys.executable, "-m", "wyoming_servers.box", "run", "--host", "127.0.0.1",
-         "--stt-port", str(ports["stt"]), "--tts-port", str(ports["tts"]),
-         "--llm-port", str(ports["llm"]), "--data-dir", str(args.data_dir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        outcomes = asyncio.run(run(ports, args.clients, args.requests))
-    finally:
-        box.send_signal(signal.SIGTERM)
-        box.wait(60)
+    with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
+        box = start_box(args.data_dir, Path(tmp) / "atlas-box.log")
+        try:
+            outcomes = asyncio.run(run(box, args.clients, args.requests))
+        finally:
+            box.stop(60)
     print(_table(outcomes, args.clients, args.requests))
     for o in outcomes:
         for error in o.errors[:5]:

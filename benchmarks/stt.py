@@ -31,8 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.servers.wyoming_io import DATA_DIR, connect, describe, free_port  # noqa: E402
+from tests.servers.wyoming_io import DATA_DIR, connect, free_port, running  # noqa: E402
 from wyoming_servers.models import embedded_piper, embedded_whisper  # noqa: E402
 
 PEER_SPEC = "wyoming-faster-whisper==3.8.1"
@@ -158,34 +157,6 @@ class Server:
     texts: list[str] = field(default_factory=list)
 
 
-@contextmanager
-def running(name: str, cmd: list[str], port: int, log_dir: Path) -> Iterator[Server]:
-    """Start ``cmd`` and wait for ``describe``; stop it afterwards."""
-    log_path = log_dir / f"{name}.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{name} exited:\n{log_path.read_text()[-3000:]}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not answer describe in time")
-                try:
-                    if asyncio.run(describe(port, timeout=2)) is not None:
-                        break
-                except (OSError, TimeoutError):
-                    time.sleep(0.3)
-            yield Server(name, port)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-
-
 # --- measurement --------------------------------------------------------------------------------
 
 
@@ -282,8 +253,9 @@ def main() -> None:
         peer_cmd += [f"tcp://127.0.0.1:{peer_port}", "--data-dir", str(log_dir / "peer-data")]
         peer_cmd += ["--model", str(model), "--stt-library", "faster-whisper"]
         peer_cmd += ["--local-files-only", *common]
-        atlas = stack.enter_context(running("atlas", atlas_cmd, atlas_port, log_dir))
-        peer = stack.enter_context(running("peer", peer_cmd, peer_port, log_dir))
+        for name, cmd, port in (("atlas", atlas_cmd, atlas_port), ("peer", peer_cmd, peer_port)):
+            stack.enter_context(running(name, cmd, port, log_dir / f"{name}.log", 300))
+        atlas, peer = Server("atlas", atlas_port), Server("peer", peer_port)
         measure([atlas, peer], args)
     report(atlas, peer, args)
 

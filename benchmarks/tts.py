@@ -28,8 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.servers.wyoming_io import DATA_DIR, connect, describe, free_port  # noqa: E402
+from tests.servers.wyoming_io import DATA_DIR, connect, free_port, running  # noqa: E402
 from wyoming_servers.models import embedded_piper  # noqa: E402
 
 PEER_SPEC = "wyoming-piper==2.5.2"
@@ -91,34 +90,6 @@ class Server:
 
     name: str
     port: int
-    proc: subprocess.Popen[bytes]
-
-
-@contextmanager
-def running(name: str, cmd: list[str], port: int, log_dir: Path) -> Iterator[Server]:
-    """Start ``cmd`` and wait for ``describe``; stop it afterwards."""
-    log = (log_dir / f"{name}.log").open("wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited: see {log_dir / f'{name}.log'}")
-            try:
-                if asyncio.run(describe(port, timeout=2)) is not None:
-                    break
-            except (OSError, TimeoutError):
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"{name} did not start")
-        yield Server(name, port, proc)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def server_commands(peer_python: Path) -> dict[str, tuple[list[str], int]]:
@@ -244,10 +215,9 @@ def main() -> None:
     names = list(commands)
     with ExitStack() as stack:
         log_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tts-bench-")))
-        servers = [
-            stack.enter_context(running(name, cmd, port, log_dir))
-            for name, (cmd, port) in commands.items()
-        ]
+        for name, (cmd, port) in commands.items():
+            stack.enter_context(running(name, cmd, port, log_dir / f"{name}.log"))
+        servers = [Server(name, port) for name, (_cmd, port) in commands.items()]
         print(f"servers: {', '.join(f'{s.name} :{s.port}' for s in servers)}; voice {VOICE}")
         print(
             f"{len(REPLIES)} replies x {args.reps} reps, a word every {args.interval * 1000:.0f} ms"

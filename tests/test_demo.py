@@ -90,7 +90,7 @@ def test_home_assistant_listening_beyond_loopback_is_stopped(
         ]  # fmt: skip
 
     hass = HassProcess(tmp_path / "config", 8123)
-    hass.process = SimpleNamespace(pid=os.getpid(), poll=lambda: 0)  # type: ignore[assignment]
+    hass.process = SimpleNamespace(pid=os.getpid(), poll=lambda: 0, returncode=0)  # type: ignore[assignment]
     monkeypatch.setattr(psutil, "Process", lambda pid: SimpleNamespace(net_connections=connections))
     with pytest.raises(DemoError, match=r"beyond loopback \(0\.0\.0\.0:5353\)"):
         hass.check_loopback_only()

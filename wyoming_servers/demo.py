@@ -14,8 +14,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +30,7 @@ from wyoming.info import Describe
 from wyoming.tts import Synthesize
 
 from .cli import default_data_dir
+from .processes import free_port, stop_process
 
 MORNING = (
     "ATLAS, prepare my morning workout for Monday. Check Garmin for recovery, my shoulder is "
@@ -63,13 +62,6 @@ EXTRACT_PROMPT = (
 )
 
 
-def free_port() -> int:
-    """A free TCP port on the loopback address."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Box:
     """A running ``atlas-box`` child process and its servers' loopback ports."""
@@ -79,13 +71,7 @@ class Box:
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM, then wait (SIGKILL after ``timeout`` seconds)."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout)
 
 
 def start_box(data_dir: Path, log_path: Path | None = None) -> Box:

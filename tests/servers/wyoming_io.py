@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest_socket
 from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
+
+from wyoming_servers.processes import free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("ATLAS_TEST_DATA_DIR", REPO / ".atlas-data"))
@@ -26,13 +26,6 @@ def allow_loopback() -> None:
     """Real TCP to loopback only (Home Assistant's test plugin blocks every socket)."""
     pytest_socket.enable_socket()
     pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"], allow_unix_socket=True)
-
-
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -52,14 +45,7 @@ class ServerProcess:
 
     def stop(self, timeout: float = 15) -> int:
         """SIGTERM, then SIGKILL if it does not exit in ``timeout`` seconds."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        return int(self.proc.returncode)
+        return stop_process(self.proc, timeout)
 
 
 def start_server(
@@ -67,18 +53,25 @@ def start_server(
 ) -> ServerProcess:
     """Start ``python -m module`` on a free loopback port and wait until ``describe`` answers."""
     port = port or free_port()
-    log_path = log_dir / f"{module.rsplit('.', 1)[-1]}-{port}.log"
-    log_file = log_path.open("wb")
     cmd = [
         sys.executable, "-m", module, "--uri", f"tcp://127.0.0.1:{port}",
         "--data-dir", str(DATA_DIR), *args,
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO)
+    log_path = log_dir / f"{module.rsplit('.', 1)[-1]}-{port}.log"
+    return start_command(module, cmd, port, log_path, ready_timeout)
+
+
+def start_command(
+    name: str, cmd: list[str], port: int, log_path: Path, ready_timeout: float = 180
+) -> ServerProcess:
+    """Start any Wyoming server command listening on ``port``; wait until ``describe`` answers."""
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, cwd=REPO)
     server = ServerProcess(proc, port, log_path)
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{module} exited with {proc.returncode}:\n{server.log()[-3000:]}")
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{server.log()[-3000:]}")
         try:
             info = asyncio.run(describe(port, timeout=2))
         except (OSError, TimeoutError):
@@ -88,8 +81,20 @@ def start_server(
             return server
     server.stop()
     raise RuntimeError(
-        f"{module} did not answer describe in {ready_timeout}s:\n{server.log()[-3000:]}"
+        f"{name} did not answer describe in {ready_timeout}s:\n{server.log()[-3000:]}"
     )
+
+
+@contextlib.contextmanager
+def running(
+    name: str, cmd: list[str], port: int, log_path: Path, ready_timeout: float = 180
+) -> Iterator[ServerProcess]:
+    """:func:`start_command` for the duration of the block."""
+    server = start_command(name, cmd, port, log_path, ready_timeout)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class Conn:
