@@ -23,6 +23,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
+from .listeners import ChangeListeners
 
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0  # seconds; flushed at unload
@@ -275,7 +276,7 @@ def storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.{entry_id}.budget"
 
 
-class Budget:
+class Budget(ChangeListeners):
     """The Claude budget of one ATLAS entry, persisted in a Store.
 
     ``limits`` returns the current cap (US dollars per month) and price table, so option
@@ -289,11 +290,11 @@ class Budget:
         limits: Callable[[], tuple[float, Mapping[str, ModelPrice]]],
     ) -> None:
         """Set up an empty ledger for the current month; :meth:`async_load` reads the Store."""
+        super().__init__()
         self.hass = hass
         self._limits = limits
         self._store: Store[StoredBudget] = Store(hass, STORAGE_VERSION, storage_key(entry_id))
         self._ledger = Ledger(month_key(dt_util.now()))
-        self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_rollover: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> None:
@@ -310,12 +311,6 @@ class Budget:
             self._unsub_rollover()
             self._unsub_rollover = None
         await self._store.async_save(self._ledger.as_stored())
-
-    @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` whenever the counters change; returns the remover."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -434,8 +429,7 @@ class Budget:
     @callback
     def _changed(self) -> None:
         self._save()
-        for listener in list(self._listeners):
-            listener()
+        self._async_notify()
 
     @callback
     def _save(self) -> None:

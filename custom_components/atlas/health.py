@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 
 from .client import AtlasClient, AtlasError
 from .const import DOMAIN, ISSUE_BOX_UNREACHABLE, LOGGER, RECONNECT_INTERVAL
+from .listeners import ChangeListeners
 
 
-class BoxHealth:
+class BoxHealth(ChangeListeners):
     """Availability of one GPU box, shared by every entity of its config entry."""
 
     def __init__(self, hass: HomeAssistant, client: AtlasClient, entry_id: str, title: str) -> None:
+        super().__init__()
         self.hass = hass
         self.client = client
         self.entry_id = entry_id
         self.title = title
         self.available = True
-        self._listeners: list[Callable[[], None]] = []
         self._unsub_probe: CALLBACK_TYPE | None = None
 
     @property
     def issue_id(self) -> str:
         """The repair issue raised while this box is unreachable."""
         return f"{ISSUE_BOX_UNREACHABLE}_{self.entry_id}"
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` whenever availability changes."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     @callback
     def mark_lost(self, reason: str) -> None:
@@ -55,7 +48,7 @@ class BoxHealth:
         self._unsub_probe = async_track_time_interval(
             self.hass, self._async_probe, RECONNECT_INTERVAL, name="atlas box probe"
         )
-        self._notify()
+        self._async_notify()
 
     @callback
     def mark_ok(self) -> None:
@@ -68,7 +61,7 @@ class BoxHealth:
         if self._unsub_probe is not None:
             self._unsub_probe()
             self._unsub_probe = None
-        self._notify()
+        self._async_notify()
 
     async def _async_probe(self, _now: object = None) -> None:
         try:
@@ -76,11 +69,6 @@ class BoxHealth:
         except AtlasError:
             return
         self.mark_ok()
-
-    @callback
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
 
     @callback
     def async_shutdown(self) -> None:

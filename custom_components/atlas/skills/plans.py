@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 import probatio
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import llm
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.storage import Store
@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 
 from ..const import DOMAIN, LOGGER
+from ..listeners import ChangeListeners
 from ..llm import AtlasTool, SkillError
 from ..runtime import AtlasConfigEntry
 from ..structured import BODY_PARTS, TIMES_OF_DAY
@@ -496,17 +497,17 @@ def storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.{entry_id}.plans"
 
 
-class PlanBook:
+class PlanBook(ChangeListeners):
     """Saved plans, at most one per day and time of day; past days are dropped on save."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Plans of ``entry_id``."""
+        super().__init__()
         self.hass = hass
         self._store: Store[dict[str, list[dict[str, Any]]]] = Store(
             hass, STORAGE_VERSION, storage_key(entry_id)
         )
         self._plans: list[Plan] = []
-        self._listeners: list[CALLBACK_TYPE] = []
 
     @property
     def plans(self) -> list[Plan]:
@@ -538,26 +539,16 @@ class PlanBook:
         ]
         self._plans = sorted([*kept, plan], key=_order)
         await self._store.async_save({"plans": [p.as_dict() for p in self._plans]})
-        self._notify()
+        self._async_notify()
 
     def next_plan(self, today: date) -> Plan | None:
         """The first saved plan from ``today`` on."""
         return next((plan for plan in self._plans if plan.day >= today), None)
 
     @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when the plans or the day change; returns the remover."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
     def async_new_day(self, now: datetime) -> None:
         """Local midnight: the next plan may have changed."""
-        self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        self._async_notify()
 
 
 def _order(plan: Plan) -> tuple[date, int]:

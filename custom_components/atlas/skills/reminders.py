@@ -7,7 +7,6 @@ entry's options, a message to a notify entity. None of it needs the GPU box.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -36,6 +35,7 @@ from homeassistant.util import ulid as ulid_util
 from homeassistant.util.json import JsonObjectType
 
 from ..const import CONF_REMINDER_NOTIFY_ENTITY, DOMAIN, EVENT_REMINDER_DUE, LOGGER
+from ..listeners import ChangeListeners
 from ..llm import AtlasTool, SkillError
 from ..runtime import AtlasConfigEntry
 from . import Skills
@@ -138,11 +138,12 @@ class Reminder:
         return result
 
 
-class ReminderManager:
+class ReminderManager(ChangeListeners):
     """The reminders of one ATLAS entry: stored, armed with timers and fired."""
 
     def __init__(self, hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
         """Keep the reminders in ``atlas.<entry_id>.reminders``."""
+        super().__init__()
         self.hass = hass
         self.entry = entry
         self._store: Store[StoredReminders] = Store(
@@ -150,7 +151,6 @@ class ReminderManager:
         )
         self._reminders: dict[str, Reminder] = {}
         self._timers: dict[str, CALLBACK_TYPE] = {}
-        self._listeners: list[Callable[[], None]] = []
         self._armed = False
 
     @property
@@ -194,12 +194,6 @@ class ReminderManager:
             self._timers.clear()
 
         return shutdown
-
-    @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` whenever the reminders change."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     async def async_create(
         self, summary: str, due: datetime | None, description: str | None = None
@@ -270,8 +264,7 @@ class ReminderManager:
         await self._store.async_save(
             StoredReminders(items=[r.as_stored() for r in self._reminders.values()])
         )
-        for listener in list(self._listeners):
-            listener()
+        self._async_notify()
 
     @callback
     def _async_arm_all(self, _hass: HomeAssistant) -> None:

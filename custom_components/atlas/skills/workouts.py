@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final, override
 
 import probatio
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import llm
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.helpers.selector import (
@@ -26,6 +26,7 @@ from homeassistant.util import ulid as ulid_util
 from homeassistant.util.json import JsonObjectType
 
 from ..const import DOMAIN
+from ..listeners import ChangeListeners
 from ..llm import AtlasTool, SkillError
 from ..runtime import AtlasConfigEntry
 from . import Skills
@@ -163,11 +164,12 @@ def _minutes(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-class WorkoutLog:
+class WorkoutLog(ChangeListeners):
     """The workouts of one ATLAS entry, persisted in a Store."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str, goals: Goals) -> None:
         """Log for ``entry_id`` against ``goals``."""
+        super().__init__()
         self.hass = hass
         self.entry_id = entry_id
         self.goals = goals
@@ -175,7 +177,6 @@ class WorkoutLog:
             hass, STORAGE_VERSION, storage_key(entry_id)
         )
         self._workouts: list[Workout] = []
-        self._listeners: list[CALLBACK_TYPE] = []
 
     @property
     def workouts(self) -> list[Workout]:
@@ -227,7 +228,7 @@ class WorkoutLog:
             {"entry_id": self.entry_id, **workout.as_dict(), "total_reps": workout.total_reps},
             context=context,
         )
-        self._notify()
+        self._async_notify()
         return workout
 
     def today(self) -> date:
@@ -316,19 +317,9 @@ class WorkoutLog:
         return text
 
     @callback
-    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``listener`` when the log or the day changes; returns the remover."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    @callback
     def async_new_day(self, now: datetime) -> None:
         """Local midnight: today's totals start again."""
-        self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        self._async_notify()
 
 
 def _active_day_share(now: datetime) -> float:
