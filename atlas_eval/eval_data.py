@@ -20,13 +20,12 @@ Every value is checked against the enums of the agent's ``structured.SCHEMA``.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .route import LABELS, DatasetError
+from .route import LABELS, DatasetError, jsonl_objects
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "tests" / "data"
 UTTERANCES = DATA_DIR / "eval_utterances.jsonl"
@@ -108,25 +107,6 @@ class SlotRules:
         return str(value)
 
 
-def _objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(where, object)`` for every non-blank line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DatasetError(f"{path}: cannot read: {err}") from err
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            item = json.loads(raw)
-        except json.JSONDecodeError as err:
-            raise DatasetError(f"{where}: invalid JSON: {err.msg}") from err
-        if not isinstance(item, dict):
-            raise DatasetError(f"{where}: expected a JSON object")
-        yield where, item
-
-
 def _text(where: str, value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise DatasetError(f'{where}: "{key}" must be a non-empty string')
@@ -136,7 +116,7 @@ def _text(where: str, value: object, key: str) -> str:
 def load_utterances(path: Path, rules: SlotRules) -> list[Utterance]:
     """Parse and validate the utterance file."""
     items = []
-    for where, item in _objects(path):
+    for _number, where, item in jsonl_objects(path):
         label, safety = item.get("route"), item.get("safety", False)
         if label not in LABELS:
             raise DatasetError(f'{where}: "route" must be "local" or "cloud", not {label!r}')
@@ -160,7 +140,7 @@ def load_utterances(path: Path, rules: SlotRules) -> list[Utterance]:
 def load_dialogues(path: Path, rules: SlotRules) -> list[Dialogue]:
     """Parse and validate the dialogue file."""
     dialogues = []
-    for where, item in _objects(path):
+    for _number, where, item in jsonl_objects(path):
         raw_turns = item.get("turns")
         if not isinstance(raw_turns, list) or len(raw_turns) < 2:
             raise DatasetError(f'{where}: "turns" must be a list of at least two turns')

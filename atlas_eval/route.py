@@ -17,6 +17,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -94,26 +95,34 @@ def load_router(path: Path = ROUTER_PATH) -> RouteFn:
     return cast(RouteFn, module.route)
 
 
-def load_dataset(path: Path) -> list[Example]:
-    """Parse and validate every line; blank lines are skipped."""
+def jsonl_objects(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """``(line number, "path:line", object)`` for every non-blank line of a JSONL file."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise DatasetError(f"{path}: cannot read: {err}") from err
-    examples = [_parse(path, number, raw) for number, raw in enumerate(lines, 1) if raw.strip()]
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            item = json.loads(raw)
+        except json.JSONDecodeError as err:
+            raise DatasetError(f"{where}: invalid JSON: {err.msg}") from err
+        if not isinstance(item, dict):
+            raise DatasetError(f"{where}: expected a JSON object")
+        yield number, where, item
+
+
+def load_dataset(path: Path) -> list[Example]:
+    """Parse and validate every line; blank lines are skipped."""
+    examples = [_parse(*line) for line in jsonl_objects(path)]
     if not examples:
         raise DatasetError(f"{path}: no examples")
     return examples
 
 
-def _parse(path: Path, number: int, raw: str) -> Example:
-    where = f"{path}:{number}"
-    try:
-        item = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise DatasetError(f"{where}: invalid JSON: {err.msg}") from err
-    if not isinstance(item, dict):
-        raise DatasetError(f"{where}: expected a JSON object")
+def _parse(number: int, where: str, item: dict[str, Any]) -> Example:
     text, label, safety = item.get("text"), item.get("route"), item.get("safety", False)
     if not isinstance(text, str) or not text.strip():
         raise DatasetError(f'{where}: "text" must be a non-empty string')
