@@ -146,11 +146,12 @@ def test_forced_tool_schema_names_each_tool() -> None:
 
 
 def test_stop_strings_spanning_tokens_never_leak() -> None:
-    from wyoming_servers.llm.engine import _stop_at, _stop_prefix_len
+    from wyoming_servers.llm.engine import _stop_at
+    from wyoming_servers.llm.output_parser import partial_marker_len
 
     stops = (" story about ",)
-    assert _stop_prefix_len("Tell me a story", stops) == len(" story")
-    assert _stop_prefix_len("Tell me a tale", stops) == 0
+    assert partial_marker_len("Tell me a story", stops) == len(" story")
+    assert partial_marker_len("Tell me a tale", stops) == 0
     assert _stop_at("Tell me a story about cats", stops, fed=9) == 9
 
 

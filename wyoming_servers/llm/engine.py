@@ -26,7 +26,7 @@ from ..protocol import ProtocolError
 from .chat_template import ChatTemplate
 from .cpu_threads import PERIOD_S, ThreadGovernor
 from .json_grammar import UnsupportedSchema, schema_to_gbnf
-from .output_parser import Delta, OutputParser
+from .output_parser import Delta, OutputParser, partial_marker_len
 from .prefix_cache import PrefixStateCache, common_prefix
 from .request import ChatRequest, ToolCall
 from .sampling import GrammarError, SamplingParams, TokenSampler
@@ -329,7 +329,7 @@ class LlamaEngine:
                         finish = "stop"
                         break
                     # Hold back a tail that may be the start of a stop string.
-                    safe = len(text_so_far) - _stop_prefix_len(text_so_far, request.stop)
+                    safe = len(text_so_far) - partial_marker_len(text_so_far, request.stop)
                     if safe > fed:
                         self._emit_all(parser.feed(text_so_far[fed:safe]), emit)
                         fed = safe
@@ -409,14 +409,3 @@ def _stop_at(text: str, stops: tuple[str, ...], fed: int) -> int | None:
     """Where the earliest stop string in ``text`` starts (searching from unsent text on)."""
     hits = [i for s in stops if (i := text.find(s, max(0, fed - len(s) + 1))) >= 0]
     return min(hits) if hits else None
-
-
-def _stop_prefix_len(text: str, stops: tuple[str, ...]) -> int:
-    """Length of the longest tail of ``text`` that is a proper prefix of a stop string."""
-    best = 0
-    for stop in stops:
-        for size in range(min(len(stop) - 1, len(text)), best, -1):
-            if text.endswith(stop[:size]):
-                best = size
-                break
-    return best

@@ -33,8 +33,9 @@ class TextDelta:
 Delta = TextDelta | ToolCall
 
 
-def _held_back(text: str, markers: tuple[str, ...]) -> int:
-    """Length of the longest suffix of ``text`` that is a proper prefix of a marker."""
+def partial_marker_len(text: str, markers: tuple[str, ...]) -> int:
+    """Length of the longest suffix of ``text`` that is a proper prefix of a marker: the part
+    to hold back until the next piece shows whether the marker (or stop string) follows."""
     best = 0
     for marker in markers:
         for size in range(min(len(marker) - 1, len(text)), best, -1):
@@ -128,7 +129,7 @@ class OutputParser:
                     self._buffer = self._buffer[pos + len(marker) :]
                     self._mode = "thinking" if marker == THINK_OPEN else "tool"
                     continue
-                keep = _held_back(self._buffer, markers)
+                keep = partial_marker_len(self._buffer, markers)
                 out += self._emit("content", self._buffer[: len(self._buffer) - keep])
                 self._buffer = self._buffer[len(self._buffer) - keep :]
                 return out
@@ -143,7 +144,7 @@ class OutputParser:
                 self._mode = "content"
                 continue
             if self._mode == "thinking":
-                keep = _held_back(self._buffer, (close,))
+                keep = partial_marker_len(self._buffer, (close,))
                 out += self._emit("thinking", self._buffer[: len(self._buffer) - keep])
                 self._buffer = self._buffer[len(self._buffer) - keep :]
             return out
