@@ -272,7 +272,7 @@ async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
         await setup_agent(hass, box.port)
         await converse(hass, "Say hello to me.")  # a fresh box: the answer prompt is cold
     finally:
-        box.stop()
+        await hass.async_add_executor_job(box.stop)
     cold = turns[-1].data["usage"]
     assert cold["cached_prompt_tokens"] < 50
 
@@ -281,7 +281,7 @@ async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
         await conversation.async_prepare_agent(hass, AGENT, "en")
         await converse(hass, "Say hello to me.")
     finally:
-        box.stop()
+        await hass.async_add_executor_job(box.stop)
     warm = turns[-1].data["usage"]
     # Only the user's words, the turn's notes and the generation prompt are new.
     assert warm["prompt_tokens"] > 500

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from wyoming_servers.llm import __main__ as llm_main
 from wyoming_servers.llm.__main__ import build_parser, cpu_threads
 from wyoming_servers.llm.cpu_threads import (
     CpuSample,
@@ -129,11 +130,17 @@ def test_usable_cores_respects_a_quota() -> None:
     assert usable_cores(quota=1000.0) == len(os.sched_getaffinity(0))  # above the affinity
 
 
-def test_default_threads_one_per_physical_core_on_the_cpu() -> None:
+@pytest.mark.parametrize(
+    ("physical", "usable", "expected"),
+    [(2, 2, 2), (4, 8, 4), (8, 2, 2), (None, 3, 3)],  # SMT; a cgroup quota; unknown topology
+)
+def test_default_threads_one_per_physical_core_on_the_cpu(
+    monkeypatch: pytest.MonkeyPatch, physical: int | None, usable: int, expected: int
+) -> None:
+    monkeypatch.setattr(llm_main, "physical_cores", lambda: physical)
+    monkeypatch.setattr(llm_main, "usable_cores", lambda: usable)
     parser = build_parser()
-    assert cpu_threads(parser.parse_args([]), n_gpu_layers=0) == min(
-        physical_cores() or usable_cores(), usable_cores()
-    )
+    assert cpu_threads(parser.parse_args([]), n_gpu_layers=0) == expected
     assert cpu_threads(parser.parse_args(["--threads", "3"]), n_gpu_layers=0) == 3
     # Pinned or offloaded: llama.cpp's own default.
     assert cpu_threads(parser.parse_args(["--no-adaptive-threads"]), n_gpu_layers=0) is None
