@@ -155,6 +155,12 @@ async def scripted(socket_enabled: None) -> AsyncIterator[ScriptedLLM]:
     await server.stop()
 
 
+@pytest.fixture
+def box(scripted: ScriptedLLM) -> ScriptedLLM:
+    """A scripted GPU box for tests that only need the entry set up (``describe``)."""
+    return scripted
+
+
 async def restart(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Unload the entry and set it up again (what an HA restart does to it)."""
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -6,7 +6,6 @@ month boundary is crossed with ``freezer`` and ``async_fire_time_changed`` in Be
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -47,15 +46,6 @@ HAIKU = DEFAULT_PRICES["claude-haiku-4-5"]
 SONNET = DEFAULT_PRICES["claude-sonnet-4-5"]
 BERLIN_MARCH_END = datetime.fromisoformat("2026-03-31T23:59:00+02:00")
 BERLIN_APRIL_FIRST = datetime.fromisoformat("2026-04-01T00:00:01+02:00")
-
-
-@pytest.fixture
-async def box() -> AsyncIterator[ScriptedLLM]:
-    """A scripted GPU box: the entry only needs it to answer ``describe``."""
-    server = ScriptedLLM()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def sensor_state(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> Any:

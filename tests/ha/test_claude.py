@@ -81,15 +81,6 @@ LIVE_CONTEXT = "assist__homeassistant__GetLiveContext"
 
 
 @pytest.fixture
-async def box() -> AsyncIterator[ScriptedLLM]:
-    """A scripted GPU box: the entry only needs it to answer ``describe``."""
-    server = ScriptedLLM()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def fake() -> AsyncIterator[FakeAnthropic]:
     server = FakeAnthropic()
     await server.start()
