@@ -19,7 +19,16 @@ from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.event import Event
 from wyoming.info import Describe, Info
 
-from .wyoming_io import REPO, Conn, ServerProcess, allow_loopback, connect, describe, start_server
+from .wyoming_io import (
+    DATA_DIR,
+    REPO,
+    Conn,
+    ServerProcess,
+    allow_loopback,
+    connect,
+    describe,
+    start_server,
+)
 
 pytestmark = pytest.mark.real_model
 
@@ -352,6 +361,37 @@ async def test_paced_stream_reuses_the_speculative_decode(
     assert server.log().count("Reusing the speculative decode") == before + 1
 
 
+def test_a_settled_pause_gives_the_final_speech_crop(speech16k: Int16) -> None:
+    """Where the server starts its speculative decode, the crop of the speech is already the
+    one the whole utterance gets, so the reused transcript is the one audio-stop would give."""
+    from wyoming_servers import models
+    from wyoming_servers.stt.audio import TARGET_RATE
+    from wyoming_servers.stt.engine import SETTLED_PAUSE_SECONDS, EngineConfig, SttEngine
+    from wyoming_servers.stt.streaming import Utterance
+
+    audio = speech16k.astype(np.float32) / 32768
+    tail = np.zeros(TARGET_RATE, dtype=np.float32)  # a long pause before audio-stop
+    full = np.concatenate([audio, tail])
+    utterance = Utterance(max_samples=len(full))
+    step = TARGET_RATE // 50  # 20 ms chunks, as a client streams them
+    for start in range(0, len(full), step):
+        utterance.append(full[start : start + step])
+        if utterance.has_voice and utterance.pause_seconds >= SETTLED_PAUSE_SECONDS:
+            break
+    snapshot = len(utterance)
+    assert snapshot < len(full)
+
+    folder = models.embedded_whisper(DATA_DIR)
+    engine = SttEngine(EngineConfig(model_path=folder, model_name="base"))
+    try:
+        early, final = engine.speech_crop(full[:snapshot]), engine.speech_crop(full)
+        assert early is not None
+        assert early == final
+        assert engine.transcribe(full[:snapshot], "en").text == SENTENCE
+    finally:
+        engine.close()
+
+
 # --- bad input -----------------------------------------------------------------------------------
 
 
@@ -475,8 +515,6 @@ def test_unusable_model_fails_with_one_line(tmp_path: Path, model: str, expected
 async def test_model_given_as_a_folder_path(tmp_path: Path, speech16k: Int16) -> None:
     """``--model`` also takes the path of a CTranslate2 whisper folder."""
     from wyoming_servers import models
-
-    from .wyoming_io import DATA_DIR
 
     folder = models.embedded_whisper(DATA_DIR)
     other = await asyncio.to_thread(

@@ -15,7 +15,7 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Info
 from .. import __version__, models
 from ..cli import WyomingServer, add_common_arguments, limits_from_args, setup_logging
 from ..protocol import KIB, MIB, Limits
-from .engine import EngineConfig, SttEngine
+from .engine import SETTLED_PAUSE_SECONDS, EngineConfig, SttEngine
 from .handler import SttEventHandler, SttSettings
 
 _LOGGER = logging.getLogger("atlas-stt")
@@ -61,9 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--speculate-after",
         type=float,
-        default=0.25,
+        default=SETTLED_PAUSE_SECONDS,
         help="seconds of pause after speech before decoding speculatively, so the transcript is "
-        "ready at audio-stop (default: 0.25; 0 disables)",
+        f"ready at audio-stop (default: {SETTLED_PAUSE_SECONDS:g}, when the speech crop is final; "
+        "the result is used only if the whole utterance crops the same; 0 disables)",
     )
     return parser
 

@@ -51,6 +51,9 @@ VAD_OPTIONS = VadOptions(
     threshold=0.4, min_speech_duration_ms=120, min_silence_duration_ms=100, speech_pad_ms=0
 )
 SPEECH_PAD_SECONDS = 0.3  # kept around the detected speech
+# After this much pause the crop of the speech so far stops changing: the VAD has closed the
+# segment and the padding fits, so a speculative decode then sees what the final one would.
+SETTLED_PAUSE_SECONDS = SPEECH_PAD_SECONDS + VAD_OPTIONS.min_silence_duration_ms / 1000
 NO_SPEECH_THRESHOLD = 0.6
 LOG_PROB_THRESHOLD = -1.0
 COMPRESSION_RATIO_THRESHOLD = 2.4
@@ -82,6 +85,16 @@ class Transcription:
     decode_seconds: float
     path: str  # "silence", "fast" or "fallback"
     extra: dict[str, Any] = field(default_factory=dict)
+    crop: Crop | None = None  # what the decoder saw; None for silence
+
+
+@dataclass(frozen=True)
+class Crop:
+    """The decoder's input, determined by the audio: the levelling gain and the speech span."""
+
+    gain_db: float
+    start: int
+    end: int
 
 
 def split_sentences(text: str) -> tuple[str, ...]:
@@ -108,11 +121,9 @@ def is_repetitive(text: str) -> bool:
     return any(a == b and len(a.split()) >= 3 for a, b in itertools.pairwise(sentences))
 
 
-def level(audio: Samples) -> Samples | None:
-    """Amplify quiet audio so its loudest 10 ms frame is at -20 dBFS; ``None`` for silence.
-
-    Silero VAD and whisper both miss speech that a quiet microphone recorded at -60 dBFS.
-    """
+def level_gain_db(audio: Samples) -> float | None:
+    """The gain that puts the loudest 10 ms frame at -20 dBFS (0 for loud audio); ``None`` for
+    silence. Silero VAD and whisper both miss speech a quiet microphone recorded at -60 dBFS."""
     frames = len(audio) // 160
     if frames == 0:
         return None
@@ -120,7 +131,10 @@ def level(audio: Samples) -> Samples | None:
     peak_db = 10 * math.log10(max(float(power.max()), 1e-12))
     if peak_db < SILENCE_DBFS:
         return None
-    gain_db = min(TARGET_PEAK_DBFS - peak_db, MAX_GAIN_DB)
+    return max(0.0, min(TARGET_PEAK_DBFS - peak_db, MAX_GAIN_DB))
+
+
+def _apply_gain(audio: Samples, gain_db: float) -> Samples:
     if gain_db <= 0:
         return audio
     levelled: Samples = np.clip(audio * 10 ** (gain_db / 20), -1.0, 1.0).astype(np.float32)
@@ -203,13 +217,12 @@ class SttEngine:
         started = time.perf_counter()
         language = language or self.default_language
         seconds = len(audio) / TARGET_RATE
-        levelled = level(audio)
-        span = None if levelled is None else self.find_speech(levelled)
-        if levelled is None or span is None:
+        crop = self.speech_crop(audio)
+        if crop is None:
             return Transcription(
                 "", (), language, seconds, time.perf_counter() - started, "silence"
             )
-        speech = levelled[span[0] : span[1]]
+        speech = _apply_gain(audio[crop.start : crop.end], crop.gain_db)
         text, detected, extra = self._fast_decode(speech, language)
         path = "fast"
         if extra.get("retry"):
@@ -223,12 +236,21 @@ class SttEngine:
             time.perf_counter() - started,
             path,
             extra,
+            crop,
         )
+
+    def speech_crop(self, audio: Samples) -> Crop | None:
+        """What a decode of ``audio`` would see; ``None`` when it holds no speech."""
+        gain_db = level_gain_db(audio)
+        if gain_db is None:
+            return None
+        span = self.find_speech(_apply_gain(audio, gain_db))
+        return None if span is None else Crop(gain_db, *span)
 
     def find_speech(self, audio: Samples) -> tuple[int, int] | None:
         """The padded ``[start, end)`` sample range holding speech, or ``None``.
 
-        ``audio`` should already be levelled with :func:`level`.
+        ``audio`` should already be levelled (:func:`level_gain_db`).
         """
         if len(audio) < TARGET_RATE // 10:
             return None

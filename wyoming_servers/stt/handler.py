@@ -26,7 +26,7 @@ from wyoming.info import Info
 from ..handler import BaseEventHandler, UnknownEventError
 from ..protocol import Limits, ProtocolError
 from .audio import TARGET_RATE, AudioConverter, AudioFormatError, PcmFormat
-from .engine import SttEngine, Transcription, normalise_language
+from .engine import SETTLED_PAUSE_SECONDS, SttEngine, Transcription, normalise_language
 from .streaming import Utterance
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class SttSettings:
 
     info: Info
     max_audio_seconds: float = 60.0
-    speculate_after: float = 0.25  # seconds of pause before a speculative decode; 0 disables
+    speculate_after: float = SETTLED_PAUSE_SECONDS  # pause before a speculative decode; 0: off
 
 
 @dataclass
@@ -163,11 +163,19 @@ class SttEventHandler(BaseEventHandler):
             ):
                 try:
                     result = await speculation.future
+                except Exception:
+                    _LOGGER.exception("Speculative decode failed; decoding again")
+                # Reused only when the whole utterance crops to the same decoder input, so the
+                # transcript is exactly what a decode at audio-stop would give.
+                if result is not None and result.crop != await asyncio.to_thread(
+                    self.engine.speech_crop, utterance.audio
+                ):
+                    _LOGGER.debug("The speech crop changed after the speculative decode")
+                    result = None
+                if result is not None:
                     _LOGGER.debug(
                         "Reusing the speculative decode of %d samples", speculation.samples
                     )
-                except Exception:
-                    _LOGGER.exception("Speculative decode failed; decoding again")
             if result is None:
                 result = await asyncio.wrap_future(self.engine.submit(utterance.audio, language))
         except Exception as err:
