@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .hass import HassProcess
 
 TIMEOUT = 600.0
+MORNING_INTENT = "prepare_workout"  # what the agent must understand of MORNING
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +61,7 @@ async def _demo(deadline: float, box: Box, hass: HassProcess, out: Path) -> dict
     import aiohttp  # noqa: PLC0415
 
     from .api import HassApi  # noqa: PLC0415
-    from .assist import add_box, create_pipeline, run_voice_turn  # noqa: PLC0415
+    from .assist import add_box, create_pipeline, failed_stage, run_voice_turn  # noqa: PLC0415
 
     started = time.monotonic()
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
@@ -80,7 +81,7 @@ async def _demo(deadline: float, box: Box, hass: HassProcess, out: Path) -> dict
             hass.check_loopback_only()
         finally:
             await api.close()
-    return {
+    summary = {
         "said": MORNING,
         **result,
         "pipeline": {
@@ -93,6 +94,17 @@ async def _demo(deadline: float, box: Box, hass: HassProcess, out: Path) -> dict
         "model": engines.model,
         "startup_s": round(ready, 1),
     }
+    if (problem := failed_stage(summary, MORNING_INTENT)) is not None:
+        raise TurnFailed(problem, summary)
+    return summary
+
+
+class TurnFailed(Exception):
+    """The spoken turn ran but did not do its job; ``result`` is what came back."""
+
+    def __init__(self, problem: str, result: dict[str, Any]) -> None:
+        super().__init__(problem)
+        self.result = result
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -110,7 +122,8 @@ def _print(result: dict[str, Any]) -> None:
         ("pipeline", " → ".join(result["pipeline"][k] for k in ("stt", "conversation", "tts"))),
         ("said", result["said"]),
         ("transcript", result["transcript"]),
-        ("intent", f"{result['intent']} (confidence {result['confidence']})"),
+        ("intent", f"{result['intent']} (confidence {result['confidence']}, understood by "
+                   f"{result['understood_by']})"),
         ("slots", json.dumps(result["slots"])),
         ("route", f"{result['route']} ({result['route_reason']}), answered by "
                   f"{result['answered_by']}"),
@@ -146,6 +159,10 @@ def _run_with_hass(args: argparse.Namespace) -> dict[str, Any] | None:
             message = f"timed out after {args.timeout:.0f} s"
         elif isinstance(err, DemoError):
             message = str(err)
+        elif isinstance(err, TurnFailed):
+            message = f"the spoken turn failed at {err}"
+            if args.json:
+                print(json.dumps(err.result, indent=2, ensure_ascii=False))
         else:
             message = f"{type(err).__name__}: {err}"
         print(f"atlas-demo: error: {message}", file=sys.stderr)

@@ -213,17 +213,10 @@ async def run_voice_turn(
         for task in (streamer, download):
             if task is not None and not task.done():
                 task.cancel()
-    turn: dict[str, Any] = turn_event["data"]
     audio_seconds = reply_audio.seconds()
     return {
         "transcript": transcript,
-        "intent": turn.get("intent"),
-        "slots": turn.get("slots"),
-        "confidence": turn.get("confidence"),
-        "route": turn.get("route"),
-        "route_reason": turn.get("route_reason"),
-        "answered_by": turn.get("answered_by"),
-        "tools": turn.get("tools", []),
+        **turn_fields(turn_event["data"]),
         "reply": reply,
         "reply_audio": str(reply_audio.path),
         "reply_audio_mime": reply_audio.mime_type,
@@ -235,6 +228,45 @@ async def run_voice_turn(
             "first_audio": _seconds(marks.audio_end, reply_audio.first_byte),
             "total": _seconds(marks.audio_end, reply_audio.last_byte),
         },
+    }
+
+
+def turn_fields(turn: dict[str, Any]) -> dict[str, Any]:
+    """What the demo reports of the agent's ``atlas_turn`` event."""
+    return {
+        "intent": turn.get("intent"),
+        "slots": turn.get("slots"),
+        "confidence": turn.get("confidence"),
+        "understood_by": turn.get("understood_by"),
+        "route": turn.get("route"),
+        "route_reason": turn.get("route_reason"),
+        "answered_by": turn.get("answered_by"),
+        "tools": turn.get("tools", []),
+        "error": turn.get("error"),
         "atlas_timings_ms": turn.get("timings_ms", {}),
         "llm_usage": turn.get("usage", {}),
     }
+
+
+def failed_stage(result: dict[str, Any], expected_intent: str) -> str | None:
+    """Why the spoken turn did not do its job (``stage: reason``), or None when it did.
+
+    The job: a transcript, the expected intent understood, an answer that is no apology, and
+    reply audio.
+    """
+    if not str(result.get("transcript") or "").strip():
+        return "stt: the transcript is empty"
+    if result.get("error"):
+        return (
+            f"agent: the turn failed ({result['error']}) and ATLAS apologised: {result['reply']!r}"
+        )
+    if result.get("intent") != expected_intent:
+        return (
+            f"understanding: intent {result.get('intent')!r} (expected {expected_intent!r}) "
+            f"for {result['transcript']!r}"
+        )
+    if not str(result.get("reply") or "").strip():
+        return "agent: the reply is empty"
+    if not result.get("reply_audio_seconds"):
+        return "tts: the reply has no audio"
+    return None

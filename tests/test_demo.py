@@ -97,3 +97,31 @@ def test_home_assistant_listening_beyond_loopback_is_stopped(
     config = json.loads((tmp_path / "config" / "configuration.yaml").read_text())
     assert config["http"] == {"server_host": "127.0.0.1", "server_port": 8123}
     assert (tmp_path / "config" / "custom_components" / "atlas" / "manifest.json").is_file()
+
+
+def test_an_apology_fails_the_demo_at_the_agent_stage() -> None:
+    from atlas_demo.assist import failed_stage
+
+    apology = {
+        "transcript": "ATLAS, prepare my morning workout for Monday.",
+        "intent": None,
+        "error": "cannot connect to 127.0.0.1:10400: Connect call failed",
+        "reply": APOLOGY_UNREACHABLE,
+        "reply_audio_seconds": 3.1,
+    }
+    stage = failed_stage(apology, "prepare_workout")
+    assert stage is not None
+    assert stage.startswith("agent: the turn failed (cannot connect")
+    assert APOLOGY_UNREACHABLE in stage
+    misunderstood = {**apology, "error": None, "intent": "chat", "reply": "Hello!"}
+    assert failed_stage(misunderstood, "prepare_workout") == (
+        "understanding: intent 'chat' (expected 'prepare_workout') for "
+        "'ATLAS, prepare my morning workout for Monday.'"
+    )
+    silent = {**misunderstood, "intent": "prepare_workout", "reply_audio_seconds": None}
+    assert failed_stage(silent, "prepare_workout") == "tts: the reply has no audio"
+    assert failed_stage({**silent, "transcript": " "}, "prepare_workout") == (
+        "stt: the transcript is empty"
+    )
+    assert failed_stage({**silent, "reply_audio_seconds": 2.0}, "prepare_workout") is None
+

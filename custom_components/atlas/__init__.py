@@ -64,10 +64,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
     entry.runtime_data = AtlasRuntimeData(client, info, health)
     entry.async_on_unload(health.async_shutdown)
     if lost is None:
-        # The box answered: an unreachable-box issue left from before is stale.
+        # The box answered: issues left from before are stale, unless it still reports a crash.
         ir.async_delete_issue(hass, DOMAIN, health.issue_id)
+        ir.async_delete_issue(hass, DOMAIN, health.crash_issue_id)
+        if info.crash is not None:
+            health.mark_crashed(info.crash)
     else:
         health.mark_lost(lost)
+    if not health.healthy:
         entry.async_on_unload(health.async_add_listener(partial(_async_box_back, hass, entry)))
 
     await reminders.async_setup_skill(hass, entry, entry.runtime_data.skills)
@@ -82,8 +86,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
 
 @callback
 def _async_box_back(hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
-    """The box answers at last: reload to learn what it serves."""
-    if entry.runtime_data.health.available:
+    """The box answers at last (its model loaded): reload to learn what it serves."""
+    if entry.runtime_data.health.healthy:
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
@@ -92,6 +96,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> bo
     if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         return False
     ir.async_delete_issue(hass, DOMAIN, entry.runtime_data.health.issue_id)
+    ir.async_delete_issue(hass, DOMAIN, entry.runtime_data.health.crash_issue_id)
     return True
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from wyoming.event import Event, async_read_event, async_write_event
 
 PROTOCOL = "atlas-chat/1"
+SERVER_CRASHED = "server_crashed"  # atlas-box stopped atlas-llm after repeated crashes
 CONNECT_TIMEOUT = 2.5  # an unreachable box must still get a spoken apology within 3 s
 # A box that is down or drops the connection is noticed at once; this only bounds a box that
 # accepted the request but stays silent. A cold ~3K-token prompt (tools included) on a CPU-only
@@ -42,6 +43,13 @@ class AtlasRequestError(AtlasError):
         self.text = text
 
 
+class AtlasServerCrashedError(AtlasRequestError):
+    """atlas-box stopped atlas-llm after repeated crashes; ``text`` says how and what to try."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(SERVER_CRASHED, text)
+
+
 @dataclass(frozen=True)
 class AtlasInfo:
     """What ``describe`` says about an atlas-llm."""
@@ -50,6 +58,14 @@ class AtlasInfo:
     n_ctx: int
     version: str | None
     extension: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def crash(self) -> str | None:
+        """The box's crash report when atlas-box stopped a crashing atlas-llm, else None."""
+        crashed = self.extension.get("crashed")
+        if not isinstance(crashed, dict):
+            return None
+        return str(crashed.get("summary") or "atlas-llm kept crashing and was stopped")
 
 
 @dataclass(frozen=True)
@@ -131,9 +147,11 @@ class AtlasClient:
             while True:
                 event = await self._read(reader)
                 if event.type == "error":
-                    raise AtlasRequestError(
-                        str(event.data.get("code", "error")), str(event.data.get("text", ""))
-                    )
+                    code = str(event.data.get("code", "error"))
+                    text = str(event.data.get("text", ""))
+                    if code == SERVER_CRASHED:
+                        raise AtlasServerCrashedError(text)
+                    raise AtlasRequestError(code, text)
                 if event.type == "chat-start":
                     yield ChatEvent("start", event.data)
                 elif event.type == "chat-delta":

@@ -37,6 +37,7 @@ DEFAULT_PROMPT: Final = (
 EVENT_TURN: Final = "atlas_turn"
 EVENT_REMINDER_DUE: Final = "atlas_reminder_due"
 ISSUE_BOX_UNREACHABLE: Final = "box_unreachable"
+ISSUE_BOX_CRASHED: Final = "box_crashed"
 RECONNECT_INTERVAL: Final = timedelta(seconds=10)
 
 # Config entry (GPU box) options.

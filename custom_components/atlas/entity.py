@@ -16,7 +16,13 @@ from homeassistant.helpers import llm
 from homeassistant.helpers.entity import Entity
 
 from .claude import CloudUnavailable, async_claude_turn, fallback_note, safe_medical_answer
-from .client import AtlasClient, AtlasConnectionError, AtlasError, AtlasRequestError
+from .client import (
+    AtlasClient,
+    AtlasConnectionError,
+    AtlasError,
+    AtlasRequestError,
+    AtlasServerCrashedError,
+)
 from .cloud_settings import cloud_settings
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
@@ -42,6 +48,10 @@ APOLOGY_UNREACHABLE = "Sorry, I can't reach the ATLAS server right now. Please t
 APOLOGY_DROPPED = "Sorry, I lost the connection to the ATLAS server in the middle of that."
 APOLOGY_BUSY = "Sorry, I'm busy with another request. Please ask again in a moment."
 APOLOGY_FAILED = "Sorry, something went wrong while I was answering."
+APOLOGY_CRASHED = (
+    "Sorry, the language model on the ATLAS GPU box keeps crashing, so I can't answer that. "
+    "Home Assistant's Repairs page says what to try."
+)
 REPLY_MAX_TOKENS = 400
 STRUCTURED_CONTEXT_TURNS = 2  # earlier user turns the structured pass sees
 WARM_UP_MAX_TOKENS = 1
@@ -385,6 +395,9 @@ class AtlasBaseLLMEntity(Entity):
         if isinstance(err, AtlasConnectionError):
             spoken = APOLOGY_DROPPED if trace.ttft_ms is not None else APOLOGY_UNREACHABLE
             self.entry.runtime_data.health.mark_lost(str(err))
+        elif isinstance(err, AtlasServerCrashedError):
+            spoken = APOLOGY_CRASHED
+            self.entry.runtime_data.health.mark_crashed(err.text)
         elif isinstance(err, AtlasRequestError) and err.code == "queue_full":
             spoken = APOLOGY_BUSY
         else:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import __version__, models
 from ..cli import default_data_dir, setup_logging
+from ..llm.weight_repack import CHOICES as REPACK_CHOICES
 from .config import BoxConfig, ConfigError, gpu_mem_bytes, load_config
 from .downloads import catalogue_text, download_models
 from .gguf_info import ModelInfoError, load_model_meta
@@ -61,6 +62,12 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument("--model", help="LLM: catalogue name or GGUF path")
     run.add_argument("--ctx", type=int, help="LLM context size (default 4096)")
     run.add_argument("--kv-cache", choices=KV_TYPES, help="LLM KV cache type (default q8_0)")
+    run.add_argument(
+        "--cpu-weight-repack",
+        choices=REPACK_CHOICES,
+        help="LLM: repack CPU weights for llama.cpp's fast kernels; auto (default) turns it "
+        "off on AMX CPUs, where it crashes",
+    )
     run.add_argument("--stt-model", help="STT: faster-whisper size or model folder")
     run.add_argument("--stt-device", choices=("cpu", "cuda"), help="STT device")
     run.add_argument("--voice", help="TTS: Piper voice name or .onnx path")
@@ -165,6 +172,7 @@ def config_from_args(args: argparse.Namespace) -> BoxConfig:
         ("llm", "model", args.model),
         ("llm", "ctx", args.ctx),
         ("llm", "kv_cache", args.kv_cache),
+        ("llm", "cpu_weight_repack", args.cpu_weight_repack),
         ("stt", "model", args.stt_model),
         ("stt", "device", args.stt_device),
         ("tts", "voice", args.voice),

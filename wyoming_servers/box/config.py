@@ -32,6 +32,7 @@ File format (every key optional)::
     flash_attn = true
     threads = 4
     adaptive_threads = true   # on the CPU, leave cores busy neighbours need
+    cpu_weight_repack = "auto"  # auto (off on AMX CPUs, where it crashes) | on | off
     max_queue = 8
     max_tokens = 2048
     system_prompt = "..."
@@ -67,6 +68,7 @@ SERVERS: dict[str, tuple[str, int, str, dict[str, type | tuple[type, ...]]]] = {
             "model": str, "n_gpu_layers": int, "ctx": int, "kv_cache": str, "flash_attn": bool,
             "threads": int, "max_queue": int, "max_tokens": int, "system_prompt": str,
             "no_download": bool, "omp_wait_policy": str, "adaptive_threads": bool,
+            "cpu_weight_repack": str,
         },
     ),
 }  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import importlib.util
 import logging
 import signal
@@ -49,8 +50,31 @@ def child_specs(config: BoxConfig) -> list[ChildSpec]:
             server.module,
             *server.argv(config.host, config.data_dir, config.debug),
         )
-        specs.append(ChildSpec(server.name, argv, probe_host(config.host), server.port))
+        spec = ChildSpec(
+            server.name, argv, probe_host(config.host), server.port, title=server.zeroconf_name
+        )
+        if server.name == "llm":
+            spec = dataclasses.replace(
+                spec,
+                crash_hint=llm_crash_hint(server),
+                report_uri=f"tcp://{config.host or '0.0.0.0'}:{server.port}",
+            )
+        specs.append(spec)
     return specs
+
+
+def llm_crash_hint(llm: ServerConfig) -> str:
+    """What to try when atlas-llm keeps crashing with the given settings."""
+    if llm.options.get("cpu_weight_repack", "auto") != "off":
+        return (
+            "On CPUs with AMX (Intel Xeon Sapphire Rapids and later) llama.cpp's repacked CPU "
+            "kernels crash: run atlas-box with --cpu-weight-repack off (or cpu_weight_repack = "
+            '"off" in the [llm] section of its config file).'
+        )
+    return (
+        "CPU weight repacking is already off: try --kv-cache f16, fewer --n-gpu-layers, or "
+        "another model, and report the log lines above."
+    )
 
 
 async def plan_llm(config: BoxConfig) -> Plan | None:

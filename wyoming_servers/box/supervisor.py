@@ -5,7 +5,10 @@ forwards SIGTERM), its output is copied to the box's stderr with a ``[name]`` pr
 logs when it first answers Wyoming ``describe``. A child that exits while the box is not stopping
 is restarted after 1, 2, 4 ... seconds (at most ``backoff_max``); after ``max_restarts`` quick
 failures in a row (a run longer than ``stable_after`` seconds resets the count) it is given up.
-Everything is asyncio: no call blocks the event loop.
+A child killed by a native crash signal (SIGSEGV, SIGABRT ...) ``crash_limit`` times in a row is
+given up too, with one :class:`~.crash_report.CrashReport` logged (signal, count, the last lines
+of its log, the spec's hint); a spec with ``report_uri`` then has a stand-in serve that report on
+its port until the box stops. Everything is asyncio: no call blocks the event loop.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +28,15 @@ from typing import Any
 from wyoming.event import async_read_event, async_write_event
 from wyoming.info import Describe, Info
 
+from ..cli import WyomingServer
+from ..protocol import KIB, Limits
+from .crash_report import CrashReport, CrashReportHandler, crash_signal
+
 _LOGGER = logging.getLogger("atlas-box")
 _PROBE_LIMIT = 1 << 24
 _LINE_LIMIT = 1 << 20  # longest child output line kept (progress bars end lines with \r)
+LOG_TAIL_LINES = 20  # child output lines kept for a crash report
+_REPORT_LIMITS = Limits(max_header_bytes=64 * KIB, max_data_bytes=2 << 20, max_payload_bytes=0)
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,9 @@ class ChildSpec:
     probe_host: str | None = None
     probe_port: int | None = None
     env: dict[str, str] = field(default_factory=dict)
+    title: str = ""  # the program's name in reports (atlas-llm); ``name`` when empty
+    crash_hint: str = ""  # what to try when it keeps crashing
+    report_uri: str | None = None  # where a crash report is served in its place (tcp://host:port)
 
 
 def write_stderr(text: str) -> None:
@@ -72,6 +85,7 @@ class Supervisor:
         backoff_base: float = 1.0,
         backoff_max: float = 30.0,
         stable_after: float = 60.0,
+        crash_limit: int = 3,
         ready_timeout: float = 3600.0,
         output: Callable[[str], None] = write_stderr,
     ) -> None:
@@ -81,11 +95,16 @@ class Supervisor:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.stable_after = stable_after
+        self.crash_limit = crash_limit
         self.ready_timeout = ready_timeout
         self._output = output
         self._stop = asyncio.Event()
         self._procs: dict[str, asyncio.subprocess.Process] = {}
         self.restarts: dict[str, int] = {spec.name: 0 for spec in specs}
+        self.crash_reports: dict[str, CrashReport] = {}
+        self._tails: dict[str, deque[str]] = {
+            spec.name: deque(maxlen=LOG_TAIL_LINES) for spec in specs
+        }
 
     def request_stop(self) -> None:
         """Begin a clean shutdown (safe to call from a signal handler)."""
@@ -160,12 +179,22 @@ class Supervisor:
 
     async def _restart_loop(self, spec: ChildSpec) -> bool:
         failures = 0
+        crashes = 0
         while not self.stopping:
             started = time.monotonic()
             code = await self._run_once(spec)
             if self.stopping:
                 break
             ran = time.monotonic() - started
+            sig = crash_signal(code)
+            crashes = crashes + 1 if sig is not None else 0
+            if sig is not None and crashes >= self.crash_limit:
+                tail = tuple(self._tails[spec.name])
+                report = CrashReport(
+                    spec.title or spec.name, sig.name, crashes, tail, spec.crash_hint
+                )
+                await self._give_up_crashed(spec, report)
+                return False
             failures = 1 if ran >= self.stable_after else failures + 1
             if failures > self.max_restarts:
                 _LOGGER.error(
@@ -192,8 +221,34 @@ class Supervisor:
                 self.restarts[spec.name] += 1
         return True
 
+    async def _give_up_crashed(self, spec: ChildSpec, report: CrashReport) -> None:
+        """Log the report once; serve it on the child's port until the box stops."""
+        self.crash_reports[spec.name] = report
+        _LOGGER.error("%s", report.text())
+        if spec.report_uri is None:
+            return
+        server = WyomingServer(
+            spec.report_uri,
+            lambda reader, writer: CrashReportHandler(
+                reader, writer, _REPORT_LIMITS, report=report
+            ),
+            _REPORT_LIMITS,
+        )
+        try:
+            await server.start()
+        except OSError as err:
+            _LOGGER.warning("Cannot serve %s's crash report on %s: %s", spec.name,
+                            spec.report_uri, err)  # fmt: skip
+            return
+        _LOGGER.info("Serving %s's crash report on %s", spec.name, spec.report_uri)
+        try:
+            await self._stop.wait()
+        finally:
+            await server.stop()
+
     async def _run_once(self, spec: ChildSpec) -> int | None:
         """Start the child and wait for it to exit; its exit code (None if it never started)."""
+        self._tails[spec.name].clear()  # a crash report shows the last run's output
         try:
             proc = await asyncio.create_subprocess_exec(
                 *spec.argv,
@@ -234,7 +289,9 @@ class Supervisor:
                 continue
             if not line:
                 return
-            self._output(prefix + line.decode("utf-8", "replace").rstrip("\n") + "\n")
+            text = line.decode("utf-8", "replace").rstrip("\n")
+            self._tails[name].append(text.rsplit("\r", 1)[-1])
+            self._output(prefix + text + "\n")
 
     async def _probe(self, spec: ChildSpec, proc: asyncio.subprocess.Process) -> None:
         """Log when the child first answers ``describe``."""

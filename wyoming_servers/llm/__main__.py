@@ -15,6 +15,7 @@ from ..cli import WyomingServer, add_common_arguments, limits_from_args, setup_l
 from ..protocol import KIB, MIB, Limits
 from .cpu_threads import physical_cores, usable_cores
 from .prompts import DEFAULT_SYSTEM_PROMPT
+from .weight_repack import CHOICES as REPACK_CHOICES
 
 if TYPE_CHECKING:
     from .engine import LlamaEngine
@@ -86,6 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="on CPU, run llama.cpp on the cores other processes (STT, TTS, Home Assistant) "
         "leave free, re-checked four times a second (default on)",
+    )
+    parser.add_argument(
+        "--cpu-weight-repack",
+        choices=REPACK_CHOICES,
+        default="auto",
+        help="repack CPU-resident weights for llama.cpp's faster kernels (AMX, interleaved "
+        "Q4_0); auto (default): off where the CPU reports AMX, whose kernels crash "
+        "(SIGSEGV) in this llama.cpp, on elsewhere",
     )
     parser.add_argument(
         "--omp-wait-policy",
@@ -185,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         n_threads=cpu_threads(args, n_gpu_layers),
         prefix_snapshots=args.prefix_snapshots,
         adaptive_threads=args.adaptive_threads,
+        cpu_weight_repack=args.cpu_weight_repack,
     )
     engine = LlamaEngine(config)
     try:

@@ -30,6 +30,7 @@ from .output_parser import Delta, OutputParser, partial_marker_len
 from .prefix_cache import PrefixStateCache, common_prefix
 from .request import ChatRequest, ToolCall
 from .sampling import GrammarError, SamplingParams, TokenSampler
+from .weight_repack import cpu_flags, decide, model_params
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class EngineConfig:
     n_batch: int = 512
     prefix_snapshots: int = 3
     adaptive_threads: bool = True  # CPU inference: give cores to busy neighbours (cpu_threads)
+    cpu_weight_repack: str = "auto"  # auto | on | off (see weight_repack: AMX CPUs crash with it)
 
 
 @dataclass
@@ -113,19 +115,10 @@ class LlamaEngine:
             raise ValueError(f"--kv-cache must be one of {', '.join(KV_TYPES)}")
         kv_type = KV_TYPES[config.kv_cache]
         quantized_kv = config.kv_cache != "f16"
-        self.llm = llama_cpp.Llama(
-            str(config.model_path),
-            n_ctx=config.n_ctx,
-            n_batch=config.n_batch,
-            n_gpu_layers=config.n_gpu_layers,
-            flash_attn=config.flash_attn or quantized_kv,
-            type_k=kv_type,
-            type_v=kv_type,
-            n_threads=config.n_threads,
-            n_threads_batch=config.n_threads,
-            swa_full=True,  # keeps prefix re-use possible on sliding-window models (Gemma 3)
-            verbose=False,
-        )
+        self.repack = decide(config.cpu_weight_repack, cpu_flags())
+        _LOGGER.info("%s", self.repack.describe())
+        with model_params(use_extra_bufts=self.repack.enabled):
+            self.llm = self._load(config, kv_type, quantized_kv)
         model = self.llm._model
         self._model_p = model.model
         self._vocab = llama_cpp.llama_model_get_vocab(self._model_p)
@@ -158,6 +151,23 @@ class LlamaEngine:
             config.n_gpu_layers,
             config.kv_cache,
             self.template.name,
+        )
+
+    @staticmethod
+    def _load(config: EngineConfig, kv_type: int, quantized_kv: bool) -> llama_cpp.Llama:
+        """Load the model and create its context."""
+        return llama_cpp.Llama(
+            str(config.model_path),
+            n_ctx=config.n_ctx,
+            n_batch=config.n_batch,
+            n_gpu_layers=config.n_gpu_layers,
+            flash_attn=config.flash_attn or quantized_kv,
+            type_k=kv_type,
+            type_v=kv_type,
+            n_threads=config.n_threads,
+            n_threads_batch=config.n_threads,
+            swa_full=True,  # keeps prefix re-use possible on sliding-window models (Gemma 3)
+            verbose=False,
         )
 
     # --- prompt ---------------------------------------------------------------------------
