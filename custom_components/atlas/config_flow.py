@@ -22,6 +22,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import llm
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
@@ -46,6 +47,7 @@ from .const import (
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
     CONF_REMINDER_NOTIFY_ENTITY,
+    CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
     DEFAULT_CONVERSATION_NAME,
     DEFAULT_MAX_HISTORY_TOKENS,
@@ -386,6 +388,7 @@ def conversation_options_schema(hass: HomeAssistant, *, is_new: bool) -> probati
                     mode=SelectSelectorMode.DROPDOWN,
                 )
             ),
+            probatio.Required(CONF_REWORD_SKILL_REPLIES, default=False): BooleanSelector(),
             probatio.Required(
                 CONF_MAX_HISTORY_TOKENS, default=DEFAULT_MAX_HISTORY_TOKENS
             ): probatio.All(

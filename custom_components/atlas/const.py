@@ -16,6 +16,7 @@ DEFAULT_CONVERSATION_NAME: Final = "ATLAS conversation"
 # Config subentry (conversation agent) options.
 CONF_PROMPT: Final = "prompt"  # same key as homeassistant.const.CONF_PROMPT
 CONF_THINKING: Final = "thinking"
+CONF_REWORD_SKILL_REPLIES: Final = "reword_skill_replies"  # the model rephrases skill results
 CONF_MAX_HISTORY_TOKENS: Final = "max_history_tokens"
 CONF_MAX_TOOL_ROUNDS: Final = "max_tool_rounds"
 

@@ -27,6 +27,7 @@ from .cloud_settings import cloud_settings
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS,
+    CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
     DEFAULT_MAX_HISTORY_TOKENS,
     DEFAULT_MAX_TOOL_ROUNDS,
@@ -36,7 +37,9 @@ from .const import (
     THINKING_AUTO,
     THINKING_ON,
 )
+from .dispatch import SkillCall, handles, plan_calls, spoken_reply
 from .history import build_messages, convert, estimate_tokens
+from .intent_rules import CONFIDENT, understand
 from .router import LOCAL as ROUTE_LOCAL
 from .router import route
 from .runtime import AtlasConfigEntry
@@ -55,6 +58,7 @@ APOLOGY_CRASHED = (
 REPLY_MAX_TOKENS = 400
 STRUCTURED_CONTEXT_TURNS = 2  # earlier user turns the structured pass sees
 WARM_UP_MAX_TOKENS = 1
+MAX_REMEMBERED_CONVERSATIONS = 32
 
 
 @dataclass
@@ -62,6 +66,7 @@ class TurnTrace:
     """What happened in one turn: for the conversation trace and the ``atlas_turn`` event."""
 
     extraction: Extraction | None = None
+    understood_by: str | None = None  # "rules", "llm" (structured pass) or None (not needed)
     route: str = "local"
     route_reason: str = ""
     safety: bool = False
@@ -85,6 +90,7 @@ class TurnTrace:
             "slots": extraction.get("slots", {}),
             "confidence": extraction.get("confidence"),
             "structured_valid": extraction.get("valid"),
+            "understood_by": self.understood_by,
             "route": self.route,
             "route_reason": self.route_reason,
             "safety": self.safety,
@@ -102,6 +108,14 @@ class TurnTrace:
             "usage": self.usage,
             "error": self.error,
         }
+
+
+def _offered_name(tool: str, offered: set[str]) -> str | None:
+    """The name under which the agent's merged LLM APIs offer ATLAS's ``tool``."""
+    for name in (tool, f"atlas__{tool}"):
+        if name in offered:
+            return name
+    return None
 
 
 def format_tool(tool: llm.Tool, custom_serializer: Any) -> dict[str, Any]:
@@ -129,6 +143,8 @@ class AtlasBaseLLMEntity(Entity):
         # The stable head of the latest answer request (system prompt + tools), for warm-ups.
         self._answer_prefix: dict[str, Any] | None = None
         self._warming = False
+        # The latest understanding per conversation: follow-ups keep what they don't change.
+        self._extractions: dict[str, Extraction] = {}
         info = entry.runtime_data.info
         self._attr_device_info = dr.DeviceInfo(
             identifiers={(DOMAIN, subentry.subentry_id)},
@@ -190,6 +206,23 @@ class AtlasBaseLLMEntity(Entity):
         structured["max_tokens"] = WARM_UP_MAX_TOKENS
         requests.append(structured)
         return requests
+
+    async def _async_understand(
+        self, text: str, trace: TurnTrace, chat_log: conversation.ChatLog
+    ) -> Extraction:
+        """The cascade's first stages: the rules (< 1 ms), the LLM's pass only when unsure."""
+        previous = self._extractions.get(chat_log.conversation_id)
+        ruled = understand(text, previous)
+        if ruled.confidence >= CONFIDENT:
+            trace.understood_by = "rules"
+            extraction = ruled
+        else:
+            extraction = await self._async_structured_pass(text, trace, chat_log)
+            trace.understood_by = "llm"
+        self._extractions[chat_log.conversation_id] = extraction
+        while len(self._extractions) > MAX_REMEMBERED_CONVERSATIONS:
+            self._extractions.pop(next(iter(self._extractions)))
+        return extraction
 
     async def _async_structured_pass(
         self, text: str, trace: TurnTrace, chat_log: conversation.ChatLog
@@ -254,7 +287,7 @@ class AtlasBaseLLMEntity(Entity):
             context = estimate_tokens(json.dumps([convert(c) for c in chat_log.content]))
             decision = route(user_text, context_tokens=context, local_window=runtime.info.n_ctx)
             if decision.route == ROUTE_LOCAL:
-                trace.extraction = await self._async_structured_pass(user_text, trace, chat_log)
+                trace.extraction = await self._async_understand(user_text, trace, chat_log)
                 decision = route(
                     user_text,
                     context_tokens=context,
@@ -272,7 +305,7 @@ class AtlasBaseLLMEntity(Entity):
                 if trace.answered_by in ("cloud", "safety"):
                     return trace
                 if trace.extraction is None:  # answered locally after all: understand it first
-                    trace.extraction = await self._async_structured_pass(user_text, trace, chat_log)
+                    trace.extraction = await self._async_understand(user_text, trace, chat_log)
             await self._async_local_answer(chat_log, user_text, trace, started, note)
         except AtlasError as err:
             self._apologise(chat_log, err, trace)
@@ -291,7 +324,13 @@ class AtlasBaseLLMEntity(Entity):
         started: float,
         note: str | None,
     ) -> None:
-        """A quick answer from a skill, else the local LLM's tool rounds."""
+        """The skills directly, or a quick answer, else the local LLM's tool rounds."""
+        if (
+            trace.extraction is not None
+            and note is None
+            and await self._async_dispatch(chat_log, user_text, trace, started)
+        ):
+            return
         if trace.extraction is not None and note is None:
             answer = await async_quick_answer(self.hass, self.entry, trace.extraction, user_text)
             if answer is not None:
@@ -302,6 +341,47 @@ class AtlasBaseLLMEntity(Entity):
                 )
                 return
         await self._async_tool_rounds(chat_log, trace, started, note)
+
+    async def _async_dispatch(
+        self, chat_log: conversation.ChatLog, user_text: str, trace: TurnTrace, started: float
+    ) -> bool:
+        """Run a confident skill intent's tools in order and speak their results.
+
+        False (nothing done) when the intent has no direct route, the request lacks what the
+        tools need, or the agent does not offer ATLAS's tools.
+        """
+        extraction = trace.extraction
+        if (
+            extraction is None
+            or chat_log.llm_api is None
+            or extraction.confidence < CONFIDENT
+            or not handles(extraction.intent)
+            or (calls := plan_calls(extraction, user_text)) is None
+        ):
+            return False
+        offered = {tool.name for tool in chat_log.llm_api.tools}
+        names = [_offered_name(call.tool, offered) for call in calls]
+        if None in names:
+            return False
+        results: list[tuple[SkillCall, dict[str, Any]]] = []
+        for call, name in zip(calls, names, strict=True):
+            assert name is not None
+            trace.tools.append(call.tool)
+            content = conversation.AssistantContent(
+                agent_id=self.entity_id,
+                tool_calls=[llm.ToolInput(tool_name=name, tool_args=call.args)],
+            )
+            async for tool_result in chat_log.async_add_assistant_content(content):
+                results.append((call, dict(tool_result.tool_result)))
+        trace.answered_by = "skill"
+        if self.subentry.data.get(CONF_REWORD_SKILL_REPLIES, False):
+            await self._async_tool_rounds(chat_log, trace, started)
+            return True
+        trace.ttft_ms = (time.perf_counter() - started) * 1000
+        chat_log.async_add_assistant_content_without_tools(
+            conversation.AssistantContent(agent_id=self.entity_id, content=spoken_reply(results))
+        )
+        return True
 
     async def _async_cloud_turn(
         self, chat_log: conversation.ChatLog, trace: TurnTrace, started: float
