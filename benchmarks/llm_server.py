@@ -887,7 +887,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--repack-cost",
+        action="store_true",
+        help="only measure --cpu-weight-repack: decode speed with repacking on and off, each in "
+        "its own process (a crash, as on AMX CPUs, is reported, not fatal)",
+    )
     return parser
+
+
+_REPACK_PROBE = """
+import json, sys, threading, time
+from pathlib import Path
+from wyoming_servers.llm.engine import EngineConfig, LlamaEngine
+from wyoming_servers.llm.request import parse_chat_request
+config = EngineConfig(Path(sys.argv[1]), "bench", n_ctx=1024, n_threads=int(sys.argv[3]),
+                      adaptive_threads=False, cpu_weight_repack=sys.argv[2])
+engine = LlamaEngine(config)
+messages = [{"role": "user", "content": "Write a long story."}]
+request = parse_chat_request({"messages": messages, "max_tokens": int(sys.argv[4]),
+                              "temperature": 0}, max_tokens_cap=4096)
+rates = []
+for _ in range(3):
+    result = engine.generate(request, lambda _k, _d: None, threading.Event())
+    rates.append(result.usage.tokens_per_second)
+print(json.dumps({"tokens_per_second": sorted(rates)[1], "tokens": result.usage.completion_tokens}))
+"""
+
+
+def repack_cost(args: argparse.Namespace) -> int:
+    """Decode speed with CPU weight repacking on vs off (median of 3), in child processes."""
+    import signal as signals
+    import subprocess
+
+    rates: dict[str, float | None] = {}
+    for setting in ("on", "off"):
+        run = subprocess.run(
+            [sys.executable, "-c", _REPACK_PROBE, str(args.model), setting, str(args.threads),
+             str(args.decode_tokens)],
+            capture_output=True, text=True, check=False, timeout=args.request_timeout,
+        )  # fmt: skip
+        if run.returncode < 0:
+            print(f"repack {setting:3}: crashed ({signals.Signals(-run.returncode).name})")
+            rates[setting] = None
+        elif run.returncode != 0:
+            print(f"repack {setting:3}: failed: {run.stderr.strip().splitlines()[-1:]}")
+            rates[setting] = None
+        else:
+            rates[setting] = json.loads(run.stdout.strip().splitlines()[-1])["tokens_per_second"]
+            print(f"repack {setting:3}: {rates[setting]:.1f} tok/s")
+    on, off = rates["on"], rates["off"]
+    print("\n| decode, plain | repack on | repack off | off / on |\n|---|---|---|---|")
+    ratio = f"{off / on:.2f}x" if on and off else "n/a"
+    print(f"| tok/s | {'crashed' if on is None else f'{on:.1f}'} | "
+          f"{'crashed' if off is None else f'{off:.1f}'} | {ratio} |")  # fmt: skip
+    return 0 if off is not None else 1
 
 
 def missing_peer_extras() -> list[str]:
@@ -987,7 +1041,7 @@ def print_report(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     args = build_parser().parse_args(argv)
-    missing = missing_peer_extras()
+    missing = [] if args.repack_cost else missing_peer_extras()
     if missing:
         print(
             f"llama_cpp.server needs {', '.join(missing)}; install them with:\n"
@@ -1004,6 +1058,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.model.is_file():
         print(f"no such GGUF file: {args.model}", file=sys.stderr)
         return 2
+    if args.repack_cost:
+        return repack_cost(args)
     if args.n_gpu_layers is None:
         args.n_gpu_layers = default_gpu_layers()
     try:

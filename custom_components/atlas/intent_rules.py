@@ -1,0 +1,475 @@
+"""The deterministic first stage of the understanding cascade: intent and slots by rules.
+
+``understand(text, context)`` returns a :class:`~structured.Extraction` with the same intent
+and slot values as the model's structured pass (``structured.parse``), plus a confidence.
+At or above :data:`CONFIDENT` the caller can trust it and skip the model; below, the local
+LLM's structured pass runs. Unrecognised turns come back as ``chat`` at :data:`UNSURE`.
+
+Everything is precompiled word-boundary regexes over a normalised, lower-cased turn: slots are
+spotted anywhere in the sentence (free word order, several slots per turn), negation-aware
+("no running", "my knee is fine"), and the intent is the first rule of an ordered table that
+matches. A dialogue follow-up ("Actually, move it to the evening.") keeps the intent and slots
+of ``context``, the previous turn's extraction, that it does not change.
+
+Standard library only (plus ``structured``), so atlas-eval and the benchmarks can load this file
+by path without Home Assistant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Final
+
+
+def _sibling(name: str) -> ModuleType:
+    """Load ``name.py`` next to this file (when this file itself was loaded by path)."""
+    key = f"atlas_rules_{name}"
+    if (module := sys.modules.get(key)) is not None:
+        return module
+    spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {name}.py next to {__file__}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING or __package__:
+    from .structured import (
+        BODY_PARTS,
+        DAYS,
+        PLANNING_INTENTS,
+        TIMES_OF_DAY,
+        WORKOUT_TYPES,
+        Extraction,
+    )
+else:  # loaded by file path (atlas-eval, benchmarks, tests): no parent package
+    _structured = _sibling("structured")
+    BODY_PARTS = _structured.BODY_PARTS
+    DAYS = _structured.DAYS
+    PLANNING_INTENTS = _structured.PLANNING_INTENTS
+    TIMES_OF_DAY = _structured.TIMES_OF_DAY
+    WORKOUT_TYPES = _structured.WORKOUT_TYPES
+    Extraction = _structured.Extraction
+
+CONFIDENT: Final = 0.8  # at or above: trust the rules, skip the model's structured pass
+UNSURE: Final = 0.3  # nothing recognised: "chat", for the model to decide
+MAX_TYPES: Final = 4  # structured.SCHEMA's maxItems
+_CARRIED: Final = 0.85  # a follow-up that edits the previous turn ("make it Thursday instead")
+_CARRIED_UNMARKED: Final = 0.6  # no own intent and no follow-up marker: the model decides
+
+Slots = dict[str, Any]
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    """Compile once, at import: no call compiles a pattern."""
+    return re.compile(pattern)
+
+
+# --- Normalisation ---------------------------------------------------------------------------
+_APOSTROPHES: Final = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_HYPHEN: Final = _rx(r"(?<=\w)-(?=\w)")
+_SPACES: Final = _rx(r"\s+")
+# Leading interjections and address: stripped before the intent rules, remembered as markers.
+_LEAD: Final = _rx(
+    r"^(?:(?:hey |ok |okay )?atlas|okay|ok|great|cool|right|so|well|thanks|thank you|cheers"
+    r"|perfect|nice|alright|all right|hmm|um|uh|oh|and|also|actually|please|sure|yes|yeah"
+    r"|no wait|wait|then)\b[,.!]?\s+"
+)
+_FOLLOW_UP_LEADS: Final = frozenset({"and", "also", "actually", "then", "wait", "no"})
+_CLOUD_ASK: Final = _rx(
+    r"^(?:please )?(?:ask|get|let me (?:talk|speak) to|have) (?:claude|haiku|sonnet|the cloud)"
+    r"(?: (?:to|about))?\s*"
+)
+_NUMBER: Final = (
+    r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
+    r"|fourteen|fifteen|sixteen|eighteen|twenty|twenty four|a couple of|a few|few)"
+)
+
+# --- Slots ----------------------------------------------------------------------------------
+# A value said right after one of these does not count ("not on Monday", "no running").
+_NEGATED_BEFORE: Final = _rx(
+    r"(?:\bnot|\bno|\bwithout|\bskip(?:ping)?|\bavoid(?:ing)?|\binstead of|\brather than"
+    r"|\bexcept|\bminus|\bdon't (?:want|fancy)(?: to)?(?: do)?|\bno more|\bno longer)"
+    r"(?: (?:on|for|the|any|more|some|my|a|an|doing|to))*\s*$"
+)
+_DAY_PATTERNS: Final = tuple(
+    (day, _rx(rf"\b{stem}(?:'s|s)?\b"))
+    for day, stem in (
+        *((day, day) for day in DAYS[:7]),
+        ("today", "today"),
+        ("tomorrow", r"(?:tomorrow|tmrw|tomorow)"),
+    )
+    if day in DAYS
+)
+_PM_EVENING: Final = r"\b(?:[6-9]|1[01])(?::\d\d)? ?p\.?m\b"
+_TIME_PATTERNS: Final = tuple(
+    (value, _rx(pattern))
+    for value, pattern in (
+        ("morning", r"(?<!good )\bmornings?\b|\bbefore work\b|\bfirst thing\b|\bbreakfast\b"
+                    r"|\b\d{1,2}(?::\d\d)? ?a\.?m\b"),
+        ("afternoon", r"(?<!good )\bafternoons?\b|\bafter lunch\b|\b[1-5](?::\d\d)? ?p\.?m\b"),
+        ("evening", rf"(?<!good )\bevenings?\b|\bafter work\b|\bafter dinner\b|{_PM_EVENING}"),
+        ("night", r"(?<!good )\bnights?\b|\btonight(?:'s)?\b|\bbefore bed\b|\bbedtime\b"),
+    )
+    if value in TIMES_OF_DAY
+)  # fmt: skip
+# (type, pattern, weak): a weak word counts only when no other type is said
+# ("cycling interval workout" is cycling, "an interval session" is HIIT).
+_TYPE_PATTERNS: Final = tuple(
+    (kind, _rx(pattern), weak)
+    for kind, pattern, weak in (
+        ("yoga", r"\b(?:yoga|vinyasa|ashtanga|hatha|sun salutations?)\b", False),
+        ("calisthenics", r"\b(?:calisthenics?|body ?weight|(?:push|press|pull|chin|sit|muscle)"
+                         r" ?ups?|dips)\b", False),
+        ("running", r"\b(?:run(?:s|ning|ner|ners)?|ran|jog(?:s|ging|ged)?|(?:half )?marathons?"
+                    r"|parkrun)\b(?! (?:me )?through| out\b| the (?:dishwasher|bath|washing))",
+         False),
+        ("running", r"\b\d+ ?k\b", True),
+        ("strength", r"\b(?:strength|stronger|weights|weight (?:training|lifting|session|workout)"
+                     r"|weightlifting|powerlifting|deadlifts?|bench press|barbell|dumbbells?"
+                     r"|kettlebells?|resistance training|(?<!bodyweight )(?<!body weight )squats"
+                     r"|lift(?:s|ed|ing)?(?! (?:my|your|the|his|her|it|me|up|off|a|an)\b))\b",
+         False),
+        ("mobility", r"\bmobility\b", False),
+        ("cycling", r"\b(?:(?<!sleep )(?<!spin )cycl(?:e|es|ed|ing|ist)|bik(?:e|es|ing|ed)"
+                    r"|bicycle|rides?|rode|spin(?:ning)?|peloton)\b", False),
+        ("swimming", r"\b(?:swim(?:s|ming|mer)?|swam)\b", False),
+        ("swimming", r"\b(?:laps|lengths)\b", True),
+        ("hiit", r"\b(?:hiit|high intensity|tabata)\b", False),
+        ("hiit", r"\bintervals?\b", True),
+        ("walking", r"\b(?:walk(?:s|ing|ed)?(?! on it| in\b| me through)|hik(?:e|es|ing|ed)"
+                    r"|stroll)\b", False),
+        ("stretching", r"\bstretch(?:es|ing|ed)?\b", False),
+    )
+    if kind in WORKOUT_TYPES
+)  # fmt: skip
+_PARTS: Final = tuple(part for part in ("shoulder", "knee", "wrist", "ankle", "hip", "neck",
+                                        "elbow") if part in BODY_PARTS)  # fmt: skip
+_BODY: Final = _rx(
+    r"\b(" + "|".join(_PARTS) + r")s?\b(?! (?:press|thrusts?|raises?|bridges?))"
+    r"|\b(?:my|lower|upper|mid|bad|sore|stiff|dodgy|injured|hurt|tweaked|achy|aching|painful"
+    r"|weak|tight|pulled|strained|your) (back)\b(?! (?:door|garden|squats?|to|on|up|into"
+    r"|again)\b)"
+    r"|\b(back)(?= (?:pain|ache|injury|spasms?|problems?|issues?|is|was|has|hurts|feels|'s)\b)"
+)
+_BODY_FINE: Final = _rx(
+    r"(?:'s|s)? (?:is |are |feels? |felt |was |'s )?(?:now |totally |completely |much )?"
+    r"(?:fine|ok|okay|good|great|better|healed|all right|alright|back to normal)\b"
+)
+_BODY_NEGATED: Final = _rx(
+    r"(?:\bno|\bwithout any|\bno more|\bno (?:pain|issues|problems|trouble) (?:in|with) (?:my|the))"
+    r"\s*$"
+)
+_GARMIN: Final = _rx(
+    r"\b(?:garmin|(?:my|the|from|on|with) (?:smart ?)?watch|smartwatch|body battery|fenix"
+    r"|forerunner)\b"
+)
+
+# --- Intent rules -----------------------------------------------------------------------------
+_ASKS: Final = r"^(?:(?:can|could|would|will) you |please |can we |could we |let's |lets )*"
+_QUESTION: Final = (
+    r"^(?:how|what|what's|whats|when|when's|which|did|have|has|is|are|am|do|does|was|were"
+    r"|where|who|why|will|should)\b"
+)
+_WORKOUT_NOUN: Final = (
+    r"\b(?:workouts?|sessions?|routines?|flow|circuits?|class(?:es)?|training|exercises?|sets"
+    r"|drills|plan|stretch|run|swim|ride|hike|walk|jog|yoga|hiit|mobility|calisthenics"
+    r"|strength|cycling|swimming|running|walking|stretching|lifting|spin)\b"
+)
+_REMIND_WHAT: Final = _rx(r"^remind me (?:what|which|when)\b.*" + _WORKOUT_NOUN)
+_CANCEL: Final = _rx(
+    r"\b(?:cancel|delete|remove|clear|scrap|drop|get rid of|turn off|switch off|disable"
+    r"|dismiss|forget|erase|ditch|bin)\b.*\bremind|\bstop reminding\b|\bdon't remind me\b"
+    r"|\b(?:don't|do not|no longer) (?:need|want)\b.*\bremind"
+)
+_LIST: Final = _rx(
+    rf"(?:{_QUESTION}|^(?:any|list|show|read|tell me|go through|check|give me)\b).*\breminders?\b"
+    r"|\b(?:list|show|read(?: out| me)?|tell me|go through)\b.*\breminders?\b"
+    r"|\bwhat am i (?:being |supposed to be )?reminded\b|\breminder list\b"
+)
+_SET: Final = _rx(
+    r"\bremind me\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
+    r" (?:a |an |another |the )?reminder|\bnudge me\b|\bping me\b|\bdon't let me forget\b"
+    r"|\breminder (?:for|to|on|at|about)\b"
+)
+_REMINDER: Final = _rx(r"\bremind(?:er|ers|ing)?\b")
+_DEVICE: Final = _rx(
+    _ASKS + r"(?:turn|switch|flip|dim|brighten|lock|unlock|open|close|shut|play|pause|resume"
+    r"|mute|unmute|skip|start|stop|raise|lower|set|put|increase|decrease|crank)\b.*\b(?:lights?"
+    r"|lamps?|thermostat|heating|heater|fan|blinds|curtains|shades|door|garage|speakers?|tv"
+    r"|television|music|song|track|playlist|vacuum|hoover|treadmill|air con\w*|ac|sauna|plugs?"
+    r"|socket|volume|temperature|degrees|radio|podcast|kettle|percent)\b"
+)
+_PROGRAM_SCOPE: Final = (
+    rf"(?:\b{_NUMBER} (?:weeks?|months?)\b|\bmulti ?week|\blong ?term\b|\bmonthly\b|\bweeks of\b"
+    rf"|\bnext (?:few |couple of |{_NUMBER} )?(?:weeks|months?)\b|\bcouch to 5k\b"
+    r"|\btraining (?:plan|block|programme|program)\b|\bprogram(?:me)?s?\b)"
+)
+_PROGRAM: Final = _rx(  # a planning verb and a multi-week scope, in either order
+    rf"^(?=.*{_PROGRAM_SCOPE})(?:{_ASKS}plan\b|.*\b(?:build|design|create|make|give|write|draw"
+    r" up|map out|put together|set up|set me up|help me|sort|devise|come up with)\b"
+    r"|.*\bi(?:'d| would)? (?:want|like|need)\b|.*\bcan (?:we|you) (?:make|build|do|turn)\b)"
+)
+_LOG: Final = _rx(
+    r"^(?:(?:can|could|would) you |please |just )*(?:log|record|save|note|track|put down"
+    r"|mark|import|sync|upload|enter)\b"
+    r"|\b(?:log|record|save|add|note) (?:it|that|this|them)\b"
+    r"|\badd\b.*\bto (?:my|the|today's) (?:log|diary|history|training log)\b"
+    r"|\bmark\b.*\bas (?:done|complete|completed|finished)\b"
+    r"|\b(?:import|sync|pull|upload)\b.*\b(?:from|with)\b.*\b(?:garmin|watch)\b"
+)
+_STATUS_STRONG: Final = _rx(  # about the user's own record, not "the history of yoga"
+    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)"
+    r".*\b(?:summary|history|stats|statistics|streak|in total|so far|personal best|progress)\b"
+)
+_PREPARE: Final = _rx(
+    "|".join(
+        (
+            _ASKS + r"(?:prepare|plan|build|design|create|make|give|put together|set up|sort"
+            r"|whip up|get|draw up|write|suggest|recommend|generate|devise|need|find)\b.*"
+            + _WORKOUT_NOUN,
+            r"\b(?:give|make|build|get|prepare|plan|design|create|put together|set up|sort out"
+            r"|whip up|draw up|write)(?: me| us)?(?: up| out| together)? (?:a|an|my|some|today's"
+            r"|tomorrow's|the|this|tonight's|\d+)\b.*" + _WORKOUT_NOUN,
+            r"\bi(?:'d| would)? (?:want|like|need|fancy)(?: to do| to try| to get| to have)?"
+            r" (?:a|an|some|to)\b.*" + _WORKOUT_NOUN,
+            r"\bwhat (?:workout|exercises?|session|training|routine)\b.{0,20}\b(?:should|can"
+            r"|could|shall) i\b|\bwhat should (?:my workout|my session|my training) be\b"
+            r"|\bwhat should i (?:do|train) (?:today|tomorrow|this|tonight|on)\b"
+            r"|\bset (?:that|it) up\b",
+        )
+    )
+)
+_MEDICAL: Final = _rx(
+    r"\b(?:pain|painful|hurts?|hurting|dizzy|dizziness|faint(?:ed|ing)?|nause\w*|sick|vomit\w*"
+    r"|swollen|swell\w*|numb\w*|tingl\w*|sprain\w*|twisted|bruis\w*|fractur\w*|broken|torn"
+    r"|pulled (?:a |my )?(?:muscle|hamstring|calf|groin)|asthma\w*|pregnan\w*|diabet\w*"
+    r"|blood pressure|heart (?:condition|problem|disease|issue)s?|palpitations|beta blockers?"
+    r"|blood thinners|medication|medicine|meds|ibuprofen|paracetamol|painkillers?|aspirin"
+    r"|fever|flu|a cold|sore throat|chest|headaches?|migraines?|doctor|gp|physio\w*"
+    r"|clicks|clicking|surgery|concussion|arthritis|tendonitis|shin splints|cramps?"
+    r"|short of breath|breathless\w*|safe|worried)\b"
+)
+_LOG_PAST: Final = _rx(
+    r"^(?:i|i've|i have|i just|just|i also|we)\b[^?]*\b(?:did|done|finished|completed|ran|swam"
+    r"|cycled|rode|walked|hiked|lifted|went (?:for|on|to|running|swimming|cycling|hiking"
+    r"|walking))\b[^?]*$"
+)
+_RECOVERY: Final = _rx(
+    r"\b(?:recover(?:y|ed|ing)?|readiness|ready (?:to|for)|how ready|body battery|hrv|heart rate"
+    r" variability|sleep(?: score)?|slept|rest (?:day|today|tomorrow|or)|should i rest"
+    r"|fatigued?|tired|fresh|stress(?:ed)?|resting heart rate|can i handle|(?:good|well|fit)"
+    r" enough|day off|need a rest|overtrain\w*)\b"
+)
+_NEXT_STRONG: Final = _rx(
+    r"\b(?:next|coming up|scheduled|planned|on the (?:schedule|agenda|plan|calendar)|lined up"
+    r"|in store)\b"
+)
+_STATUS: Final = _rx(
+    r"\bhow (?:many|much|far|long|often)\b.*\b(?:did|have|has|had) i\b|^(?:did|have) i\b"
+    r"|^what did (?:i|my)\b|\bwhen (?:was|did) (?:my|i) last\b|\bmy last\b|\b(?:on track|goal"
+    r"|target|mileage|average|longest|fastest|furthest|quickest|record|logged)\b"
+    r"|^why\b.*\b(?:my|i)\b.*\b(?:slower|faster|worse|better|dropp\w*|down|up|plateau\w*"
+    r"|stall\w*|stuck|lower|higher|improv\w*|declin\w*|getting|got)\b"
+    r"|\bwhat was my\b|\bhow (?:did|have) (?:i|my)\b|\btotal\b"
+)
+_NEXT: Final = _rx(
+    r"^what am i (?:doing|training|up to|on)\b|^(?:do|have) i (?:have|got)\b"
+    r"|\bwhat(?:'s| is) (?:my|the) (?:workout|session|training|plan|schedule)\b"
+    r"|\b(?:tell me|show me|what's|what is|which)\b.*\b(?:workout|session|class)\b"
+    r"|\brest of (?:my|the) week\b|^am i (?:running|swimming|cycling|lifting|training|doing"
+    r"|riding|walking)\b|^is (?:there|\w+'s|tonight|today|tomorrow) (?:a |an |my )?\w*"
+    r" ?(?:session|run|swim|ride|workout|class)\b|\bwhat workout\b|\bwhat(?:'s| is| else is) on\b"
+)
+_QUICK: Final = _rx(
+    r"\b(?:weather|rain|raining|snow(?:ing)?|windy|sunny|forecast|temperature outside"
+    r"|sunset|sunrise|uv index|what time is it|what's the time|what day is it|capital of"
+    r"|convert|percent of|calories (?:are )?in|protein (?:are )?in)\b"
+    r"|\b(?:cold|hot|warm|wet) (?:today|tomorrow|this|outside|out)\b"
+    r"|\bgoing to be (?:cold|hot|warm|wet|nice)\b|\bsun (?:set|rise|come up|go down)\b"
+    r"|\b(?:what's|what is) (?:the|today's) date\b|\bthe date\b"
+    r"|\bhow (?:many|much) \w+(?: of \w+)? (?:are|is) (?:there )?in\b"
+    rf"|\b{_NUMBER} (?:times|plus|minus|divided by) {_NUMBER}\b"
+    r"|\bhow (?:far|long|tall|big|heavy|deep) is (?:a|an|the)\b"
+    r"|\bhow many \w+ (?:is|are) (?:a|an)\b|\bis the \w+ open\b|\bwhen does the \w+ (?:open|close)"
+)
+# Feelings and opinions, before the weather words ("I love running in the rain").
+_CHAT_STRONG: Final = _rx(r"^(?:i love|i'm feeling|i am feeling|you're|you are|i'm in a)\b[^?]*$")
+_CHAT: Final = _rx(
+    r"^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|night)|bye|goodbye"
+    r"|see you|later|thanks|thank you|cheers|ta|okay|ok|cool|great|nice|awesome|sorry|never"
+    r"mind|nevermind|forget it|lol|haha)\b[^?]{0,25}$"
+    r"|\b(?:how are you|what's your name|who (?:made|built|created) you|jokes?|you're|you are"
+    r"|i'm feeling|i am feeling|never mind|say that again|repeat that|come again|what can you"
+    r" do|are you (?:listening|there|awake)|do you like|tell me something|meaning of life"
+    r"|your favou?rite|i love|haha|lol|talk to|my day)\b"
+)
+# (intent, pattern, confidence): the first that matches wins.
+_RULES: Final[tuple[tuple[str, re.Pattern[str], float], ...]] = (
+    ("next_workout", _REMIND_WHAT, 0.85),
+    ("cancel_reminder", _CANCEL, 0.95),
+    ("list_reminders", _LIST, 0.9),
+    ("set_reminder", _SET, 0.95),
+    ("set_reminder", _REMINDER, 0.6),
+    ("device_control", _DEVICE, 0.9),
+    ("plan_program", _PROGRAM, 0.9),
+    ("log_workout", _LOG, 0.9),
+    ("workout_status", _STATUS_STRONG, 0.85),
+    ("prepare_workout", _PREPARE, 0.9),
+    ("health_question", _MEDICAL, 0.85),
+    ("log_workout", _LOG_PAST, 0.85),
+    ("recovery_status", _RECOVERY, 0.9),
+    ("next_workout", _NEXT_STRONG, 0.85),
+    ("workout_status", _STATUS, 0.85),
+    ("next_workout", _NEXT, 0.85),
+    ("chat", _CHAT_STRONG, 0.85),
+    ("quick_answer", _QUICK, 0.85),
+    ("chat", _CHAT, 0.85),
+)
+
+# --- Follow-ups -------------------------------------------------------------------------------
+_FOLLOW_UP: Final = _rx(
+    r"\b(?:it|that|this one|that one|those|them|same|another|again|too|also|instead|actually"
+    r"|as well|what about|how about|what if|both|either|then)\b"
+    r"|^(?:and|add|make|move|swap|change|switch|keep|let's|lets|skip|no|drop|remove|more|less"
+    r"|shorter|longer|something|can i do|could we|can we|throw in|include|plus)\b"
+)
+_ADDS: Final = _rx(r"\b(?:add|also|too|as well|plus|include|throw in|and some|and a)\b|^and\b")
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straight apostrophes, hyphens and runs of spaces as one space."""
+    text = _HYPHEN.sub(" ", text.translate(_APOSTROPHES).lower())
+    return _SPACES.sub(" ", text).strip()
+
+
+def _last_unnegated(text: str, patterns: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
+    """The value said last and not negated ("move it from Monday to Friday": Friday)."""
+    best: tuple[int, str] | None = None
+    for value, pattern in patterns:
+        for match in pattern.finditer(text):
+            if _NEGATED_BEFORE.search(text, 0, match.start()):
+                continue
+            if best is None or match.start() > best[0]:
+                best = (match.start(), value)
+    return best[1] if best else None
+
+
+def _types(text: str) -> tuple[list[str], list[str]]:
+    """The workout types said, in order of mention, and those said negated."""
+    found: list[tuple[int, str]] = []
+    weak: list[tuple[int, str]] = []
+    negated: list[str] = []
+    for kind, pattern, is_weak in _TYPE_PATTERNS:
+        for match in pattern.finditer(text):
+            if _NEGATED_BEFORE.search(text, 0, match.start()):
+                negated.append(kind)
+            else:
+                (weak if is_weak else found).append((match.start(), kind))
+    said = found or weak
+    kinds: list[str] = []
+    for _, kind in sorted(said):
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds[:MAX_TYPES], [kind for kind in negated if kind not in kinds]
+
+
+def _injury(text: str) -> tuple[str | None, str | None]:
+    """The body part reported or protected, and one said to be fine ("my knee is fine")."""
+    fine: str | None = None
+    for match in _BODY.finditer(text):
+        part = match.group(1) or match.group(2) or match.group(3)
+        if _BODY_FINE.match(text, match.end()) or _BODY_NEGATED.search(text, 0, match.start()):
+            fine = fine or part
+            continue
+        return part, None
+    return None, fine
+
+
+def slots(text: str) -> Slots:
+    """The slots said in ``text`` (normalised or not), as ``structured.parse`` reports them."""
+    return _slots(normalise(text))[0]
+
+
+def _slots(text: str) -> tuple[Slots, list[str], str | None]:
+    """Slots of a normalised turn, plus negated types and a body part said to be fine."""
+    found: Slots = {}
+    if day := _last_unnegated(text, _DAY_PATTERNS):
+        found["day"] = day
+    if time_of_day := _last_unnegated(text, _TIME_PATTERNS):
+        found["time_of_day"] = time_of_day
+    kinds, negated = _types(text)
+    if kinds:
+        found["types"] = kinds
+    injury, fine = _injury(text)
+    if injury:
+        found["injury"] = injury
+    if (match := _GARMIN.search(text)) and not _NEGATED_BEFORE.search(text, 0, match.start()):
+        found["data_source"] = "garmin"
+    return found, negated, fine
+
+
+def _strip_lead(text: str) -> tuple[str, bool]:
+    """``text`` without leading interjections/address, and whether a follow-up one was there."""
+    marked = False
+    while match := _LEAD.match(text):
+        marked = marked or match.group(0).split()[0].strip(",.!") in _FOLLOW_UP_LEADS
+        text = text[match.end() :]
+    return text, marked
+
+
+def classify(text: str) -> tuple[str, float]:
+    """Intent and confidence of one normalised turn, without context."""
+    core, _ = _strip_lead(_CLOUD_ASK.sub("", text, count=1))
+    if not core.strip(" ,.!?"):
+        return "chat", UNSURE
+    for intent, pattern, confidence in _RULES:
+        if pattern.search(core):
+            return intent, confidence
+    return "chat", UNSURE
+
+
+def understand(text: str, context: Extraction | None = None) -> Extraction:
+    """Intent, slots and confidence of one user turn; ``context`` is the previous turn's."""
+    norm = normalise(text)
+    said, negated, fine = _slots(norm)
+    intent, confidence = classify(norm)
+    if context is None or not context.valid:
+        return Extraction(intent, said, confidence)
+    core, lead_marker = _strip_lead(norm)
+    follow_up = lead_marker or bool(_FOLLOW_UP.search(core))
+    own = confidence >= CONFIDENT and intent != "chat"
+    if own and not follow_up:  # a new request; an injury stays protected when planning
+        injury = context.slots.get("injury")
+        if intent in PLANNING_INTENTS and injury and "injury" not in said and fine != injury:
+            said = _merge({"injury": injury}, said, [], None, adds=False)
+        return Extraction(intent, said, confidence)
+    merged = _merge(context.slots, said, negated, fine, adds=bool(_ADDS.search(core)))
+    if own:
+        return Extraction(intent, merged, confidence)
+    if intent == "chat" and confidence >= CONFIDENT and not follow_up:
+        return Extraction(intent, said, confidence)  # "Thanks, bye!"
+    carried = _CARRIED if follow_up else _CARRIED_UNMARKED
+    return Extraction(context.intent, merged, min(carried, context.confidence))
+
+
+def _merge(old: Slots, new: Slots, negated: list[str], fine: str | None, *, adds: bool) -> Slots:
+    """The previous turn's slots updated by this turn's: new values replace, "add" extends."""
+    merged: Slots = {key: value for key, value in old.items() if value not in (None, [], "")}
+    if fine is not None and merged.get("injury") == fine:
+        del merged["injury"]
+    kinds = [kind for kind in merged.get("types", []) if kind not in negated]
+    if new.get("types"):
+        kinds = [*kinds, *(k for k in new["types"] if k not in kinds)] if adds else new["types"]
+    merged.update({key: value for key, value in new.items() if key != "types"})
+    merged.pop("types", None)
+    if kinds:
+        merged["types"] = kinds[-MAX_TYPES:]
+    return {key: merged[key] for key in ("day", "time_of_day", "types", "injury", "data_source")
+            if key in merged}  # fmt: skip
