@@ -106,6 +106,8 @@ def workout_args(text: str, types: list[str]) -> dict[str, Any] | None:
     """``log_workout`` arguments from "log 3 sets of 12 squats", "I ran for 30 minutes"…"""
     lower = text.lower()
     minutes = _minutes(lower)
+    if len(_MINUTES.findall(lower)) > 1 or len(re.findall(r"\b(?:and then|and|then)\b", lower)) > 1:
+        return None  # more than one workout in one sentence: the model splits it
     args: dict[str, Any] = {}
     if match := _SETS_OF.search(lower):
         args = {"sets": int(_number(match.group(1))), "reps": int(_number(match.group(2))),
@@ -113,12 +115,18 @@ def workout_args(text: str, types: list[str]) -> dict[str, Any] | None:
     elif (match := _REPS.search(_MINUTES.sub(" ", lower))) and not _is_filler(match.group(2)):
         args = {"reps": int(_number(match.group(1))), "exercise": match.group(2).strip()}
     if minutes is not None:
+        if "reps" in args:
+            return None  # "3 sets of 12 squats and ran 25 minutes": two workouts
         args["duration_minutes"] = minutes
         if "exercise" not in args:
             if not types:
                 return None
             args["exercise"] = _ACTIVITY.get(types[0], types[0])
-    return args if "exercise" in args else None
+    if "exercise" not in args:
+        return None
+    if clock := _CLOCK.search(text):
+        args["time"] = clock.group(1).strip()
+    return args
 
 
 def _is_filler(word: str) -> bool:
@@ -179,14 +187,19 @@ def _say(call: SkillCall, result: dict[str, Any]) -> str:
         )
     if call.tool == "log_workout":
         logged, today = result.get("logged", {}), result.get("today", {})
-        what = logged.get("exercise", "workout")
-        amount = (f"{logged['sets']} sets of {logged['reps']} " if logged.get("sets", 1) > 1
-                  else f"{logged['reps']} ") if logged.get("reps") else ""  # fmt: skip
-        minutes = logged.get("duration_minutes")
-        length = f" for {minutes:g} minutes" if minutes else ""
+        what = str(logged.get("exercise", "workout")).lower()
+        amounts = []
+        if logged.get("reps"):
+            sets = logged.get("sets", 1)
+            amounts.append(
+                f"{sets} sets of {logged['reps']}" if sets > 1 else f"{logged['reps']} reps"
+            )
+        if minutes := logged.get("duration_minutes"):
+            amounts.append(f"{minutes:g} minutes")
+        done = today.get("workouts", 1)
         return (
-            f"Logged {amount}{what}{length}. That's {today.get('workouts', 1)} "
-            f"workout{'s' if today.get('workouts', 1) != 1 else ''} today."
+            f"Logged {what}{', ' + ' in '.join(amounts) if amounts else ''}. "
+            f"That's {done} workout{'s' if done != 1 else ''} today."
         )
     if call.tool == "set_reminder":
         reminder = result.get("reminder", {})
@@ -195,5 +208,6 @@ def _say(call: SkillCall, result: dict[str, Any]) -> str:
         )
     for key in ("summary", "speech", "text"):
         if isinstance(result.get(key), str):
-            return str(result[key])
+            note = result.get("recovery_note")
+            return " ".join(_sentence(str(s)) for s in (result[key], note) if s)
     return ""

@@ -372,11 +372,15 @@ class AtlasBaseLLMEntity(Entity):
                 tool_calls=[llm.ToolInput(tool_name=name, tool_args=call.args)],
             )
             async for tool_result in chat_log.async_add_assistant_content(content):
-                results.append((call, dict(tool_result.tool_result)))
+                results.append((call, dict(tool_result.result.data)))
         trace.answered_by = "skill"
         if self.subentry.data.get(CONF_REWORD_SKILL_REPLIES, False):
-            await self._async_tool_rounds(chat_log, trace, started)
-            return True
+            try:
+                await self._async_tool_rounds(chat_log, trace, started)
+            except AtlasError as err:  # the skills ran: say their results, not an apology
+                LOGGER.warning("Rewording the skill reply failed: %s", err)
+            else:
+                return True
         trace.ttft_ms = (time.perf_counter() - started) * 1000
         chat_log.async_add_assistant_content_without_tools(
             conversation.AssistantContent(agent_id=self.entity_id, content=spoken_reply(results))

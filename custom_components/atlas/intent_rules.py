@@ -274,7 +274,7 @@ _NEXT_STRONG: Final = _rx(
 _STATUS: Final = _rx(
     r"\bhow (?:many|much|far|long|often)\b.*\b(?:did|have|has|had) i\b|^(?:did|have) i\b"
     r"|^what did (?:i|my)\b|\bwhen (?:was|did) (?:my|i) last\b|\bmy last\b|\b(?:on track|goal"
-    r"|target|mileage|average|longest|fastest|furthest|quickest|record|logged)\b"
+    r"|target|mileage|average|longest|fastest|furthest|quickest|record|logged|status|progress)\b"
     r"|^why\b.*\b(?:my|i)\b.*\b(?:slower|faster|worse|better|dropp\w*|down|up|plateau\w*"
     r"|stall\w*|stuck|lower|higher|improv\w*|declin\w*|getting|got)\b"
     r"|\bwhat was my\b|\bhow (?:did|have) (?:i|my)\b|\btotal\b"

@@ -6,6 +6,7 @@ smoke test runs against the real atlas-llm with the bundled Gemma model.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -32,12 +33,14 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.atlas.const import (
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
+    CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
     DEFAULT_PROMPT,
     DOMAIN,
     EVENT_TURN,
 )
 from custom_components.atlas.entity import APOLOGY_DROPPED, APOLOGY_UNREACHABLE
+from custom_components.atlas.intent_rules import CONFIDENT, understand
 from custom_components.atlas.llm import ATLAS_API_ID
 from custom_components.atlas.structured import PROMPT as STRUCTURED_PROMPT
 
@@ -49,6 +52,13 @@ MORNING = (
     "ATLAS, prepare my morning workout for Monday. Check Garmin for recovery, my shoulder is "
     "sore, include yoga and calisthenics."
 )
+# The same request in words the rules are unsure about (no verb: intent "chat" at 0.3), so the
+# local LLM's structured pass has to understand it.
+TERSE_MORNING = "Monday morning, yoga and calisthenics, shoulder is sore, Garmin."
+MORNING_SLOTS = {
+    "day": "monday", "time_of_day": "morning", "types": ["yoga", "calisthenics"],
+    "injury": "shoulder", "data_source": "garmin",
+}  # fmt: skip
 
 
 async def setup_agent(hass: HomeAssistant, port: int, **options: Any) -> MockConfigEntry:
@@ -95,31 +105,76 @@ async def test_structured_pass_then_streamed_reply_and_trace(
     scripted.replies = [
         Reply(content="Your **Monday** morning plan is ready. Easy on the shoulder.")
     ]
+    assert understand(TERSE_MORNING).confidence < CONFIDENT  # the rules defer to the model
     await setup_agent(hass, scripted.port)
     turns = async_capture_events(hass, EVENT_TURN)
 
-    result = await converse(hass, MORNING)
+    result = await converse(hass, TERSE_MORNING)
 
     speech = result.response.speech["plain"]["speech"]
     assert speech.strip() == "Your Monday morning plan is ready. Easy on the shoulder."
     structured, reply = scripted.requests
     assert structured["response_format"]["schema"]["properties"]["intent"]
+    assert structured["messages"][-1] == {"role": "user", "content": TERSE_MORNING}
     assert structured["think"] is False
     assert reply["think"] is True  # planning intent: thinking on in auto mode
+    assert "understood as: prepare_workout" in reply["messages"][-1]["content"]
     (turn,) = turns
+    assert turn.data["understood_by"] == "llm"
+    # The model's understanding, not the rules' ("chat" at 0.3), is the turn's.
     assert turn.data["intent"] == "prepare_workout"
-    assert turn.data["slots"] == {
-        "day": "monday", "time_of_day": "morning", "types": ["yoga", "calisthenics"],
-        "injury": "shoulder", "data_source": "garmin",
-    }  # fmt: skip
+    assert turn.data["slots"] == MORNING_SLOTS
     assert turn.data["confidence"] == 0.93
-    # Without a Claude key every route is answered by the local model, without a notice.
-    assert turn.data["route"] in ("local", "cloud-simple", "cloud-complex")
-    assert turn.data["route_reason"]
+    assert turn.data["structured_valid"] is True
+    assert turn.data["timings_ms"]["structured"] > 0
+    assert turn.data["route"] == "local"
+    assert turn.data["route_reason"] == "local: intent prepare_workout"
+    # The Assist-only agent offers no ATLAS tools: the local model answers, without a notice.
     assert turn.data["answered_by"] == "llm"
-    assert turn.data["fallback"] in (None, "no_key")
+    assert turn.data["fallback"] is None
     assert turn.data["timings_ms"]["ttft"] is not None
     assert turn.data["timings_ms"]["total"] >= turn.data["timings_ms"]["ttft"]
+
+
+async def test_rules_understand_the_morning_request_without_the_structured_pass(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    # Were the structured pass asked, it would say "chat": the turn must not show that.
+    scripted.extraction = {
+        "intent": "chat", "day": None, "time_of_day": None, "types": [], "injury": None,
+        "data_source": None, "confidence": 0.99,
+    }  # fmt: skip
+    scripted.replies = [Reply(content="Your Monday morning plan is ready.")]
+    await setup_agent(hass, scripted.port)
+    turns = async_capture_events(hass, EVENT_TURN)
+
+    result = await converse(hass, MORNING)
+
+    assert result.response.speech["plain"]["speech"].strip() == (
+        "Your Monday morning plan is ready."
+    )
+    assert not [r for r in scripted.requests if "response_format" in r]  # no structured pass
+    (reply,) = scripted.requests
+    assert reply["think"] is True  # the rules' planning intent turns thinking on in auto mode
+    assert "understood as: prepare_workout" in reply["messages"][-1]["content"]
+    (turn,) = turns
+    assert turn.data["understood_by"] == "rules"
+    assert turn.data["intent"] == "prepare_workout"
+    slots = turn.data["slots"]
+    assert slots["day"] == "monday"
+    assert slots["time_of_day"] == "morning"
+    assert slots["types"] == ["yoga", "calisthenics"]
+    assert slots["injury"] == "shoulder"
+    assert slots["data_source"] == "garmin"
+    assert set(slots) == set(MORNING_SLOTS)
+    assert turn.data["confidence"] >= CONFIDENT
+    assert turn.data["structured_valid"] is True
+    assert turn.data["timings_ms"]["structured"] == 0.0
+    assert turn.data["route"] == "local"
+    assert turn.data["route_reason"] == "local: intent prepare_workout"
+    # The Assist-only agent offers no ATLAS tools, so no direct dispatch: the model answers.
+    assert turn.data["answered_by"] == "llm"
+    assert turn.data["tools"] == []
 
 
 async def test_tool_loop_turns_on_a_light_through_assist(
@@ -163,14 +218,19 @@ async def test_multi_turn_keeps_history_and_continues_on_question(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
     await setup_agent(hass, scripted.port)
+    turns = async_capture_events(hass, EVENT_TURN)
     scripted.replies = [Reply(content="Which day do you want to train?"), Reply(content="Done.")]
-    first = await converse(hass, "Plan a workout")
+    # Words the rules are unsure about ("chat" at 0.3), and a bare follow-up (carried at 0.6):
+    # both turns go through the model's structured pass.
+    first = await converse(hass, "Help me train")
     assert first.continue_conversation is True
     second = await converse(hass, "Tuesday", first.conversation_id)
     assert second.continue_conversation is False
+    assert [t.data["understood_by"] for t in turns] == ["llm", "llm"]
     # The structured pass of the follow-up sees the earlier user turn, so slots carry over.
-    follow_up_pass = [r for r in scripted.requests if "response_format" in r][1]
-    assert follow_up_pass["messages"][-1]["content"] == "Earlier: Plan a workout\nNow: Tuesday"
+    first_pass, follow_up_pass = [r for r in scripted.requests if "response_format" in r]
+    assert first_pass["messages"][-1]["content"] == "Help me train"
+    assert follow_up_pass["messages"][-1]["content"] == "Earlier: Help me train\nNow: Tuesday"
     roles = [m["role"] for m in scripted.chat_requests[1]["messages"]]
     assert roles == ["system", "user", "assistant", "user"]
     assert scripted.chat_requests[1]["messages"][2]["content"].strip() == (
@@ -251,7 +311,10 @@ async def test_smoke_with_the_real_gemma_model(
     assert "<" not in speech
     (turn,) = turns
     assert turn.data["error"] is None
-    assert turn.data["structured_valid"] in (True, False)
+    # The rules are unsure about these words, so the real model's grammar-constrained pass ran,
+    # and its output parses against the schema.
+    assert turn.data["understood_by"] == "llm"
+    assert turn.data["structured_valid"] is True
     assert turn.data["usage"]["completion_tokens"] > 0
 
 
@@ -361,15 +424,21 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
     the system prompt; the agent moves it to the newest user message.
     """
     await setup_agent(hass, scripted.port, **{CONF_LLM_HASS_API: [ATLAS_API_ID]})
+    # Rules unsure ("chat" at 0.3, then a bare follow-up at 0.6), and the model sure enough to
+    # stay local (>= 0.7) but below CONFIDENT: no direct dispatch, the model answers both turns.
     scripted.extraction = {
         "intent": "prepare_workout", "day": "monday", "time_of_day": None, "types": ["yoga"],
-        "injury": None, "data_source": None, "confidence": 0.9,
+        "injury": None, "data_source": None, "confidence": 0.75,
     }  # fmt: skip
     scripted.replies = [Reply(content="Which time of day?"), Reply(content="Morning it is.")]
+    turns = async_capture_events(hass, EVENT_TURN)
     freezer.move_to("2026-11-21 06:00:05")
-    first = await converse(hass, "Plan a yoga session on Monday")
+    first = await converse(hass, "Something with yoga on Monday maybe")
     freezer.move_to("2026-11-21 06:03:41")
     await converse(hass, "In the morning", first.conversation_id)
+    assert [(t.data["understood_by"], t.data["route"], t.data["answered_by"]) for t in turns] == [
+        ("llm", "local", "llm"), ("llm", "local", "llm"),
+    ]  # fmt: skip
 
     one, two = scripted.chat_requests
     assert one["messages"][0] == two["messages"][0]
@@ -384,7 +453,7 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
         assert "understood as: prepare_workout" in newest
     assert clocks[0] != clocks[1]
     # An earlier user message goes back without its notes, exactly as the user said it.
-    assert two["messages"][1]["content"] == "Plan a yoga session on Monday"
+    assert two["messages"][1]["content"] == "Something with yoga on Monday maybe"
 
 
 async def test_prefer_local_intents_handles_commands_without_the_llm(
@@ -446,5 +515,76 @@ async def test_quick_answer_skips_the_llm(hass: HomeAssistant, scripted: Scripte
     turns = async_capture_events(hass, EVENT_TURN)
     result = await converse(hass, "What time is it?")
     assert result.response.speech["plain"]["speech"].startswith("It's ")
-    assert scripted.chat_requests == []  # only the structured pass reached the box
+    assert scripted.requests == []  # the rules understood it, the skill answered it
+    assert turns[0].data["understood_by"] == "rules"
+    assert turns[0].data["intent"] == "quick_answer"
     assert turns[0].data["answered_by"] == "skill"
+
+
+REMIND = "Remind me to stretch in 20 minutes"
+REMINDERS = "todo.atlas_reminders"
+
+
+async def test_confident_skill_intent_runs_its_tools_without_the_llm(
+    hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
+) -> None:
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-11-21 10:00:00")
+    # Both APIs: HA prefixes the merged tools, so ATLAS's arrive as "atlas__set_reminder".
+    await setup_agent(hass, scripted.port, **{CONF_LLM_HASS_API: [llm.LLM_API_ASSIST,
+                                                                   ATLAS_API_ID]})  # fmt: skip
+    turns = async_capture_events(hass, EVENT_TURN)
+
+    result = await converse(hass, REMIND)
+
+    assert result.response.speech["plain"]["speech"] == (
+        "OK, I'll remind you to stretch today at 10:20."
+    )
+    assert scripted.requests == []  # rules understood it, the skill answered: no LLM request
+    assert (reminders := hass.states.get(REMINDERS)) is not None
+    assert reminders.state == "1"
+    (turn,) = turns
+    assert turn.data["understood_by"] == "rules"
+    assert turn.data["intent"] == "set_reminder"
+    assert turn.data["answered_by"] == "skill"
+    assert turn.data["tools"] == ["set_reminder"]
+    assert turn.data["rounds"] == 0
+
+
+async def test_reworded_skill_reply_comes_from_the_llm_after_the_tool_results(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_agent(
+        hass, scripted.port,
+        **{CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID], CONF_REWORD_SKILL_REPLIES: True},
+    )  # fmt: skip
+    turns = async_capture_events(hass, EVENT_TURN)
+    scripted.replies = [Reply(content="Done, I'll nudge you to stretch in twenty minutes.")]
+
+    result = await converse(hass, REMIND)
+
+    assert result.response.speech["plain"]["speech"].strip() == (
+        "Done, I'll nudge you to stretch in twenty minutes."
+    )
+    assert not [r for r in scripted.requests if "response_format" in r]  # rules understood it
+    (request,) = scripted.chat_requests  # one round: the tools had already run
+    *_, user, call, tool = request["messages"]
+    assert user["role"] == "user"
+    assert user["content"].endswith(REMIND)
+    assert call["role"] == "assistant"
+    (tool_call,) = call["tool_calls"]
+    assert tool_call["name"] == "atlas__set_reminder"
+    assert tool_call["arguments"] == {"text": "stretch", "in_minutes": 20}
+    assert tool["role"] == "tool"
+    assert tool["tool_call_id"] == tool_call["id"]
+    assert tool["name"] == "atlas__set_reminder"
+    result_data = json.loads(tool["content"])
+    assert result_data["error"] is False
+    assert result_data["data"]["reminder"]["text"] == "stretch"
+    assert (reminders := hass.states.get(REMINDERS)) is not None
+    assert reminders.state == "1"  # the skill ran once, not again by the model
+    (turn,) = turns
+    assert turn.data["understood_by"] == "rules"
+    assert turn.data["answered_by"] == "skill"
+    assert turn.data["tools"] == ["set_reminder"]
+    assert turn.data["rounds"] == 1

@@ -24,6 +24,7 @@ from custom_components.atlas.const import (
     CONF_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
+    CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
     DEFAULT_CONVERSATION_NAME,
     DEFAULT_MAX_HISTORY_TOKENS,
@@ -307,6 +308,7 @@ async def test_add_conversation_agent(hass: HomeAssistant, loaded_entry: MockCon
     assert defaults[CONF_THINKING] == "auto"
     assert defaults[CONF_MAX_HISTORY_TOKENS] == DEFAULT_MAX_HISTORY_TOKENS
     assert defaults[CONF_MAX_TOOL_ROUNDS] == DEFAULT_MAX_TOOL_ROUNDS
+    assert defaults[CONF_REWORD_SKILL_REPLIES] is False  # skill replies are spoken as built
 
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
@@ -329,6 +331,7 @@ async def test_add_conversation_agent(hass: HomeAssistant, loaded_entry: MockCon
         CONF_THINKING: "on",
         CONF_MAX_HISTORY_TOKENS: 2000,
         CONF_MAX_TOOL_ROUNDS: 6,
+        CONF_REWORD_SKILL_REPLIES: False,  # not asked for: the default is stored
     }
     assert isinstance(coach.data[CONF_MAX_TOOL_ROUNDS], int)
     assert len(loaded_entry.subentries) == 2
@@ -368,7 +371,12 @@ async def test_reconfigure_conversation_agent(
     old_runtime = loaded_entry.runtime_data
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
-        {CONF_THINKING: "off", CONF_MAX_HISTORY_TOKENS: 800, CONF_MAX_TOOL_ROUNDS: 2},
+        {
+            CONF_THINKING: "off",
+            CONF_MAX_HISTORY_TOKENS: 800,
+            CONF_MAX_TOOL_ROUNDS: 2,
+            CONF_REWORD_SKILL_REPLIES: True,
+        },
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
@@ -377,6 +385,7 @@ async def test_reconfigure_conversation_agent(
         CONF_THINKING: "off",
         CONF_MAX_HISTORY_TOKENS: 800,
         CONF_MAX_TOOL_ROUNDS: 2,
+        CONF_REWORD_SKILL_REPLIES: True,
     }
     # The update listener reloaded the entry, so the agent runs with its new options.
     assert state_of(loaded_entry) is ConfigEntryState.LOADED

@@ -15,7 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytest_homeassistant_custom_component.common import async_capture_events
 
+from custom_components.atlas.const import EVENT_TURN
 from custom_components.atlas.llm import SkillError
 from custom_components.atlas.skills.exercises import (
     EXERCISES,
@@ -40,7 +42,7 @@ from custom_components.atlas.skills.plans import (
 from custom_components.atlas.skills.recovery import FALLBACK_NOTE, LEVELS
 from custom_components.atlas.structured import BODY_PARTS
 
-from .conftest import box_entry
+from .conftest import box_entry, move_to, restart
 from .scripted_llm import ScriptedLLM
 from .test_agent import MORNING
 from .test_workouts import (
@@ -48,9 +50,8 @@ from .test_workouts import (
     ask,
     at,
     call,
-    move_to,
-    restart,
     setup_entry,
+    skill_turn,
     tool_results,
     value,
 )
@@ -297,29 +298,23 @@ async def test_prepare_the_morning_workout_with_garmin_recovery(
 ) -> None:
     entry = await setup_entry(hass, scripted.port)
     set_states(hass, GARMIN_HIGH)
-    scripted.extraction = {
-        "intent": "prepare_workout",
-        "day": "monday",
-        "time_of_day": "morning",
-        "types": ["yoga", "calisthenics"],
-        "injury": "shoulder",
-        "data_source": "garmin",
-        "confidence": 0.93,
-    }
-    prepare = call(
-        "prepare_workout",
-        day="monday",
-        time_of_day="morning",
-        types=["yoga", "calisthenics"],
-        injuries=["shoulder"],
-        use_recovery=True,
-    )
 
-    await ask(hass, scripted, MORNING, prepare)
+    turn = await skill_turn(hass, scripted, MORNING, ["recovery_status", "prepare_workout"])
 
-    (result,) = tool_results(scripted)
-    assert result["error"] is False
-    data = result["data"]
+    assert turn.turn["intent"] == "prepare_workout"
+    assert turn.turn["slots"]["injury"] == "shoulder"
+    assert turn.calls == [
+        ("atlas__recovery_status", {}),
+        ("atlas__prepare_workout", {
+            "use_recovery": True, "day": "monday", "time_of_day": "morning",
+            "types": ["yoga", "calisthenics"], "injuries": ["shoulder"],
+        }),
+    ]  # fmt: skip
+    recovery, prepared = turn.results
+    assert recovery["error"] is False
+    assert recovery["data"]["level"] == "high"
+    assert prepared["error"] is False
+    data = prepared["data"]
     plan = data["plan"]
     assert (plan["day"], plan["weekday"], plan["time_of_day"]) == (
         "2026-05-04",
@@ -330,11 +325,18 @@ async def test_prepare_the_morning_workout_with_garmin_recovery(
     assert data["recovery"]["level"] == "high"
     assert "recovery_note" not in data
     assert [block["phase"] for block in plan["blocks"]] == ["warm_up", "main", "cool_down"]
-    keys = [item["key"] for block in plan["blocks"] for item in block["exercises"]]
-    assert not any("shoulder" in EXERCISES[key].loads for key in keys)
+    items = [item for block in plan["blocks"] for item in block["exercises"]]
+    assert not any("shoulder" in EXERCISES[item["key"]].loads for item in items)
     assert data["summary"].startswith("Today morning: about")
     assert "Nothing in it loads your shoulder." in data["summary"]
-    assert scripted.chat_requests[0]["think"] is True  # a planning intent
+    # What is said is the plan's summary (recovery was high: no note to add) …
+    assert turn.speech == data["summary"]
+    assert all(item["name"] in turn.speech for item in items)
+    # … and names no exercise that loads the sore shoulder.
+    shoulder_moves = [e.name for e in LIBRARY if "shoulder" in e.loads]
+    assert "Push-up" in shoulder_moves
+    assert not [name for name in shoulder_moves if name in turn.speech]
+    assert scripted.requests == []  # neither the structured pass nor a chat request
     # Saved for that day.
     stored = hass_storage[storage_key(entry.entry_id)]["data"]["plans"]
     assert [p["day"] for p in stored] == ["2026-05-04"]
@@ -344,36 +346,50 @@ async def test_prepare_the_morning_workout_with_garmin_recovery(
 async def test_without_garmin_the_plan_is_moderate_and_says_so(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    entry = await setup_entry(hass, scripted.port)
     hass.states.async_set("sensor.garmin_connect_body_battery", "unavailable")
 
-    await ask(
-        hass,
-        scripted,
-        MORNING,
-        call("prepare_workout", day="tuesday", types=["yoga"], use_recovery=True),
+    turn = await skill_turn(
+        hass, scripted, "Plan a yoga workout for Tuesday", ["recovery_status", "prepare_workout"]
     )
 
-    (result,) = tool_results(scripted)
-    data = result["data"]
+    assert turn.calls[1] == (
+        "atlas__prepare_workout",
+        {"use_recovery": True, "day": "tuesday", "types": ["yoga"]},
+    )
+    recovery, prepared = turn.results
+    assert recovery["data"]["level"] is None
+    data = prepared["data"]
     assert data["plan"]["recovery"] == "moderate"
+    assert data["plan"]["day"] == "2026-05-05"
+    assert data["plan"]["types"] == ["yoga"]
     assert data["recovery_note"] == FALLBACK_NOTE
     assert data["recovery"]["unavailable"] == {"body_battery": "sensor.garmin_connect_body_battery"}
     assert "sleep_score" in data["recovery"]["missing"]
+    # The plan's summary, then why it is moderate; the bare recovery summary is not repeated.
+    assert turn.speech.startswith(f"{data['summary']} {FALLBACK_NOTE}")
+    assert turn.speech.startswith("Tomorrow: about")
+    assert recovery["data"]["summary"] not in turn.speech
+    assert scripted.requests == []
+    assert entry.runtime_data.skills.plans is not None
+    assert [p.day.isoformat() for p in entry.runtime_data.skills.plans.plans] == ["2026-05-05"]
 
 
 async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = await setup_entry(hass, scripted.port)
-    await ask(hass, scripted, "What's my next workout?", call("next_workout"))
-    (result,) = tool_results(scripted)
+    turn = await skill_turn(hass, scripted, "What's my next workout?", ["next_workout"])
+    (result,) = turn.results
     assert result["data"] == {
         "plan": None,
         "summary": "No workout is planned yet. Ask me to prepare one.",
     }
+    assert turn.speech == "No workout is planned yet. Ask me to prepare one."
     assert value(hass, NEXT) == "unknown"
 
+    # Two plans in one sentence: the rules are unsure, so the model picks the calls.
+    turns = async_capture_events(hass, EVENT_TURN)
     await ask(
         hass,
         scripted,
@@ -388,14 +404,20 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
             minutes=20,
         ),
     )
+    (planned,) = turns
+    assert (planned.data["understood_by"], planned.data["answered_by"]) == ("llm", "llm")
+    assert planned.data["tools"] == ["atlas__prepare_workout", "atlas__prepare_workout"]
     await restart(hass, entry)
     assert value(hass, NEXT) == "2026-05-06"
 
-    await ask(hass, scripted, "What's my next workout?", call("next_workout"))
-    (result,) = tool_results(scripted)
+    scripted.requests.clear()
+    turn = await skill_turn(hass, scripted, "What's my next workout?", ["next_workout"])
+    (result,) = turn.results
     assert result["data"]["plan"]["weekday"] == "wednesday"
     assert result["data"]["plan"]["types"] == ["yoga"]
     assert result["data"]["summary"].startswith("Wednesday evening: about")
+    assert turn.speech == result["data"]["summary"]
+    assert scripted.requests == []
 
     await move_to(hass, freezer, at(0, 0, days=3) + timedelta(seconds=1))  # Thursday
     assert value(hass, NEXT) == "2026-05-08"

@@ -19,7 +19,7 @@ from custom_components.atlas.skills.recovery import (
 
 from .conftest import form_schema
 from .scripted_llm import ScriptedLLM
-from .test_workouts import ask, call, setup_entry, tool_results
+from .test_workouts import setup_entry, skill_turn
 
 GARMIN = "sensor.garmin_connect_"
 
@@ -30,11 +30,15 @@ def set_states(hass: HomeAssistant, **states: str) -> None:
 
 
 async def recovery_status(hass: HomeAssistant, scripted: ScriptedLLM) -> dict[str, Any]:
-    scripted.extraction = {**scripted.extraction, "intent": "recovery_status"}
-    await ask(hass, scripted, "How recovered am I?", call("recovery_status"))
-    (result,) = tool_results(scripted)
+    """Ask by voice: the rules understand it and the skill answers with its summary, no model."""
+    turn = await skill_turn(hass, scripted, "How recovered am I?", ["recovery_status"])
+    assert turn.turn["intent"] == "recovery_status"
+    assert turn.calls == [("atlas__recovery_status", {})]
+    (result,) = turn.results
     assert result["error"] is False
     data: dict[str, Any] = result["data"]
+    assert turn.speech.startswith(data["summary"])
+    assert scripted.requests == []
     return data
 
 
@@ -150,6 +154,7 @@ async def test_none_present_says_which_and_falls_back(
     assert data["recovery_note"] == FALLBACK_NOTE
     assert data["summary"].startswith("No Garmin recovery level right now; not available:")
     assert "sleep score" in data["summary"]
+    assert "body battery" in data["summary"]
 
 
 async def test_state_changes_are_read_at_each_call(

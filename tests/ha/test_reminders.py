@@ -34,6 +34,7 @@ from custom_components.atlas.const import (
     CONF_REMINDER_NOTIFY_ENTITY,
     DOMAIN,
     EVENT_REMINDER_DUE,
+    EVENT_TURN,
     ISSUE_BOX_UNREACHABLE,
 )
 from custom_components.atlas.skills.time_parse import (
@@ -46,6 +47,7 @@ from custom_components.atlas.skills.time_parse import (
 from .conftest import box_entry, move_to, restart, state_of
 from .scripted_llm import Reply, ScriptedLLM
 from .test_agent import AGENT, converse
+from .test_workouts import skill_turn
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 5, 4, 9, 0, tzinfo=BERLIN)  # a Monday
@@ -488,23 +490,45 @@ async def test_set_reminder_at_a_clock_time(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
     await setup_entry(hass, scripted.port)
-    result = await ask(hass, scripted, "Remind me at 5 pm to stretch",
-                       tool_call("set_reminder", text="stretch", at="5 pm"))  # fmt: skip
+    turn = await skill_turn(hass, scripted, "Remind me at 5 pm to stretch", ["set_reminder"])
 
+    assert turn.turn["intent"] == "set_reminder"
+    assert turn.calls == [("atlas__set_reminder", {"text": "stretch", "at": "5 pm"})]
+    (result,) = turn.results
     assert result["error"] is False
     reminder = result["data"]["reminder"]
     assert reminder["text"] == "stretch"
     assert reminder["due"] == "2026-05-04T17:00:00+02:00"
     assert reminder["when"] == "today at 17:00"
+    assert turn.speech == "OK, I'll remind you to stretch today at 17:00."
+    assert scripted.requests == []
     (item,) = await items(hass)
     assert (item["summary"], item["due"]) == ("stretch", "2026-05-04T17:00:00+02:00")
     assert item["uid"] == reminder["uid"]
-    tools = [t["name"] for t in scripted.chat_requests[0]["tools"]]
-    assert {"atlas__set_reminder", "atlas__list_reminders", "atlas__cancel_reminder"} <= set(tools)
 
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
     await move_to(hass, freezer, at(17))
     assert [e.data["summary"] for e in due] == ["stretch"]
+
+
+async def test_set_reminder_without_a_time_leaves_it_to_the_model(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    """The words say no time: the skill cannot be called directly, the model is offered the
+    reminder tools and asks (or picks the time) itself."""
+    await setup_entry(hass, scripted.port)
+    turns = async_capture_events(hass, EVENT_TURN)
+    result = await ask(hass, scripted, "Remind me to drink water",
+                       tool_call("set_reminder", text="drink water", in_minutes=20))  # fmt: skip
+    (turn,) = turns
+    assert (turn.data["intent"], turn.data["understood_by"]) == ("set_reminder", "rules")
+    assert turn.data["answered_by"] == "llm"
+    assert turn.data["tools"] == ["atlas__set_reminder"]
+    assert all("response_format" not in r for r in scripted.requests)  # no structured pass
+    tools = [t["name"] for t in scripted.chat_requests[0]["tools"]]
+    assert {"atlas__set_reminder", "atlas__list_reminders", "atlas__cancel_reminder"} <= set(tools)
+    assert result["data"]["reminder"]["due"] == "2026-05-04T09:20:00+02:00"
+    assert [i["summary"] for i in await items(hass)] == ["drink water"]
 
 
 @pytest.mark.parametrize(
@@ -547,13 +571,20 @@ async def test_list_reminders_upcoming_soonest_first(
     await todo(hass, "update_item", item="Completed", status="completed")
     await move_to(hass, freezer, at(9, 15))
 
-    result = await ask(hass, scripted, "What reminders do I have?", tool_call("list_reminders"))
+    turn = await skill_turn(hass, scripted, "What reminders do I have?", ["list_reminders"])
 
+    assert turn.turn["intent"] == "list_reminders"
+    assert turn.calls == [("atlas__list_reminders", {})]
+    (result,) = turn.results
     data = result["data"]
     assert data["count"] == 2
     assert [(r["text"], r["when"]) for r in data["reminders"]] == [
         ("Lunch", "today at 12:30"), ("Evening walk", "today at 19:00"),
     ]  # fmt: skip
+    assert turn.speech == (
+        "You have 2 reminders: Lunch today at 12:30; Evening walk today at 19:00."
+    )
+    assert scripted.requests == []
 
 
 async def test_cancel_reminder_by_text_and_uid(
@@ -630,6 +661,14 @@ async def test_reminder_set_by_voice_updates_the_list(
 ) -> None:
     await setup_entry(hass, scripted.port)
     changed: list[Event] = async_capture_events(hass, "state_changed")
-    await ask(hass, scripted, "Remind me in 5 minutes to check the oven",
-              tool_call("set_reminder", text="check the oven", in_minutes=5))  # fmt: skip
+    turn = await skill_turn(
+        hass, scripted, "Remind me in 5 minutes to check the oven", ["set_reminder"]
+    )
+    assert turn.calls == [("atlas__set_reminder", {"text": "check the oven", "in_minutes": 5.0})]
+    assert turn.results[0]["data"]["reminder"]["due"] == "2026-05-04T09:05:00+02:00"
+    assert turn.speech == "OK, I'll remind you to check the oven today at 09:05."
+    assert scripted.requests == []
     assert any(e.data["entity_id"] == LIST and e.data["new_state"].state == "1" for e in changed)
+    assert [(i["summary"], i["due"]) for i in await items(hass)] == [
+        ("check the oven", "2026-05-04T09:05:00+02:00")
+    ]

@@ -8,6 +8,7 @@ Time is frozen on Monday 4 May 2026, 09:00 in Berlin and moved with ``freezer`` 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import conversation
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import chat_session
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
@@ -28,7 +31,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.atlas.const import DOMAIN
+from custom_components.atlas.const import DOMAIN, EVENT_TURN
 from custom_components.atlas.skills.workouts import (
     CONF_GOAL_MINUTES,
     CONF_GOAL_REPS,
@@ -89,6 +92,62 @@ async def ask(hass: HomeAssistant, scripted: ScriptedLLM, text: str, *replies: R
     return str(result.response.speech["plain"]["speech"]).strip()
 
 
+@dataclass
+class SkillTurn:
+    """A turn the skills answered directly: what was said, the tools run, the turn's trace."""
+
+    speech: str
+    calls: list[tuple[str, dict[str, Any]]]  # (tool name as offered, arguments), in order
+    results: list[dict[str, Any]]  # {"tool", "error", "data"} per call, in order
+    turn: dict[str, Any]  # the atlas_turn event's data
+
+
+async def skill_turn(
+    hass: HomeAssistant, scripted: ScriptedLLM, text: str, tools: list[str]
+) -> SkillTurn:
+    """One turn that the rules understand and the skills answer: ``tools`` run in that order
+    through the chat log, and the model gets no request at all (no structured pass, no chat)."""
+    turns = async_capture_events(hass, EVENT_TURN)
+    before = len(scripted.requests)
+    scripted.replies = [Reply(content="The model should not have been asked.")]
+    result = await converse(hass, text)
+    assert scripted.requests[before:] == []
+    (turn,) = turns
+    assert turn.data["understood_by"] == "rules"
+    assert turn.data["answered_by"] == "skill"
+    assert turn.data["tools"] == tools
+    assert turn.data["rounds"] == 0
+    assert turn.data["error"] is None
+    with (
+        chat_session.async_get_chat_session(hass, result.conversation_id) as session,
+        conversation.async_get_chat_log(hass, session) as chat_log,
+    ):
+        content = list(chat_log.content)
+    user = max(i for i, c in enumerate(content) if isinstance(c, conversation.UserContent))
+    assert isinstance(asked := content[user], conversation.UserContent)
+    assert asked.content == text
+    this_turn = content[user + 1 :]
+    calls = [
+        (tool.tool_name, tool.tool_args)
+        for c in this_turn
+        if isinstance(c, conversation.AssistantContent) and c.tool_calls
+        for tool in c.tool_calls
+    ]
+    results = [
+        {"tool": c.tool_name, "error": c.result.error, "data": c.result.data}
+        for c in this_turn
+        if isinstance(c, conversation.ToolResultContent)
+    ]
+    assert [name for name, _ in calls] == [f"atlas__{tool}" for tool in tools]
+    assert [r["tool"] for r in results] == [f"atlas__{tool}" for tool in tools]
+    speech = str(result.response.speech["plain"]["speech"]).strip()
+    last = this_turn[-1]
+    assert isinstance(last, conversation.AssistantContent)
+    assert last.tool_calls is None
+    assert last.content == speech != ""
+    return SkillTurn(speech, calls, results, dict(turn.data))
+
+
 def value(hass: HomeAssistant, entity_id: str) -> str:
     state = hass.states.get(entity_id)
     assert state is not None, entity_id
@@ -107,28 +166,20 @@ async def log(hass: HomeAssistant, **data: Any) -> Any:
 async def test_log_20_pushups_through_the_agent(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
     await setup_entry(hass, scripted.port)
     logged = async_capture_events(hass, EVENT_WORKOUT_LOGGED)
-    scripted.extraction = {**scripted.extraction, "intent": "log_workout"}
 
-    answer = await ask(
-        hass, scripted, "Log 20 pushups", call("log_workout", exercise="pushups", reps=20)
-    )
+    turn = await skill_turn(hass, scripted, "Log 20 pushups", ["log_workout"])
 
-    assert answer == "Done."
-    first = scripted.chat_requests[0]
-    names = {tool["name"] for tool in first["tools"]}
-    assert {
-        "atlas__log_workout",
-        "atlas__workout_status",
-        "atlas__prepare_workout",
-        "atlas__next_workout",
-        "atlas__recovery_status",
-        "atlas__calculate",
-    } <= names
-    (result,) = tool_results(scripted)
+    assert turn.turn["intent"] == "log_workout"
+    assert turn.calls == [("atlas__log_workout", {"reps": 20, "exercise": "pushups"})]
+    (result,) = turn.results
     assert result["error"] is False
     assert result["data"]["logged"]["exercise"] == "Push-up"  # the library's name
     assert result["data"]["logged"]["reps"] == 20
     assert result["data"]["today"] == {"reps": 20, "active_minutes": 0.0, "workouts": 1}
+    # Said from the tool's result (the library's name, today's count), however it is worded.
+    assert turn.speech.startswith("Logged push-up, 20 reps.")
+    assert turn.speech.endswith("That's 1 workout today.")
+    assert scripted.chat_requests == []
     (event,) = logged
     assert event.data["exercise"] == "Push-up"
     assert event.data["total_reps"] == 20
@@ -138,17 +189,44 @@ async def test_log_20_pushups_through_the_agent(hass: HomeAssistant, scripted: S
     assert value(hass, STREAK) == "1"
 
 
+async def test_log_sets_and_a_run_by_the_skill(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    await setup_entry(hass, scripted.port)
+
+    squats = await skill_turn(hass, scripted, "Log 3 sets of 12 squats", ["log_workout"])
+    run = await skill_turn(hass, scripted, "I ran for 25 minutes", ["log_workout"])
+
+    assert squats.calls == [("atlas__log_workout", {"sets": 3, "reps": 12, "exercise": "squats"})]
+    assert squats.results[0]["data"]["logged"]["exercise"] == "Bodyweight squat"
+    assert squats.speech.startswith("Logged bodyweight squat, 3 sets of 12.")
+    assert squats.speech.endswith("That's 1 workout today.")
+    assert run.calls == [("atlas__log_workout", {"duration_minutes": 25.0, "exercise": "running"})]
+    assert run.results[0]["data"]["today"] == {"reps": 36, "active_minutes": 25.0, "workouts": 2}
+    assert run.results[0]["data"]["logged"]["duration_minutes"] == 25.0
+    assert run.speech.lower() == "logged running, 25 minutes. that's 2 workouts today."
+    assert scripted.requests == []
+    assert value(hass, REPS) == "36"
+    assert value(hass, MINUTES) == "25.0"
+    assert value(hass, COUNT) == "2"
+
+
 async def test_log_sets_duration_and_an_earlier_time(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
+    """Two workouts and a clock time in one sentence: the rules are unsure, so the structured
+    pass runs and the model picks the tools' arguments."""
     await setup_entry(hass, scripted.port)
+    turns = async_capture_events(hass, EVENT_TURN)
     await ask(
         hass,
         scripted,
-        "I did 3 sets of 12 squats at 7:30 and ran 25 minutes",
+        "Earlier at 7:30 I did 3 sets of 12 squats, and later ran 25 minutes",
         call("log_workout", "c1", exercise="squats", reps=12, sets=3, time="07:30"),
         call("log_workout", "c2", exercise="running", duration_minutes=25),
     )
+    (turn,) = turns
+    assert (turn.data["understood_by"], turn.data["answered_by"]) == ("llm", "llm")
+    assert turn.data["tools"] == ["atlas__log_workout", "atlas__log_workout"]
+    assert len(scripted.requests) - len(scripted.chat_requests) == 1  # the structured pass
     squats, run = tool_results(scripted)
     assert squats["data"]["logged"]["exercise"] == "Bodyweight squat"
     assert datetime.fromisoformat(squats["data"]["logged"]["time"]) == at(7, 30)
@@ -189,9 +267,11 @@ async def test_workout_status_compares_today_with_the_goals(
     await log(hass, exercise="Yoga", duration_minutes=10)
     await move_to(hass, freezer, at(14))  # half of the active day (7:00 to 21:00) has passed
 
-    await ask(hass, scripted, "Am I on track today?", call("workout_status"))
+    turn = await skill_turn(hass, scripted, "Am I on track today?", ["workout_status"])
 
-    (result,) = tool_results(scripted)
+    assert turn.turn["intent"] == "workout_status"
+    assert turn.calls == [("atlas__workout_status", {})]
+    (result,) = turn.results
     status = result["data"]
     assert status["today"] == {"reps": 40, "active_minutes": 10.0, "workouts": 2}
     assert status["goals"] == {"reps": 100, "minutes": 30}
@@ -203,17 +283,19 @@ async def test_workout_status_compares_today_with_the_goals(
         "So far today: 40 of 100 reps and 10 of 30 active minutes; 60 reps and 20 minutes to "
         "go. You're behind pace."
     )
+    assert turn.speech == status["summary"]
 
     await log(hass, exercise="Squats", reps=60)
     await log(hass, exercise="Walk", duration_minutes=25)
-    scripted.requests.clear()
-    await ask(hass, scripted, "And now?", call("workout_status"))
-    (result,) = tool_results(scripted)
+    turn = await skill_turn(hass, scripted, "Am I on track now?", ["workout_status"])
+    (result,) = turn.results
     assert result["data"]["goals_met"] == {"reps": True, "minutes": True}
     assert result["data"]["on_track"] is True
     assert result["data"]["summary"] == (
         "You've hit today's goals: 100 of 100 reps and 35 of 30 active minutes."
     )
+    assert turn.speech == result["data"]["summary"]
+    assert scripted.requests == []
 
 
 async def test_no_goals_set(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
