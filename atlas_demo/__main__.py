@@ -53,10 +53,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--direct", action="store_true", help="talk to the servers without Home Assistant"
     )
+    parser.add_argument(
+        "--say", default=MORNING, help="what the satellite says (default: the morning request)"
+    )
+    parser.add_argument(
+        "--expect",
+        default=MORNING_INTENT,
+        help=f"the intent the turn must be understood as (default {MORNING_INTENT}); any other "
+        "outcome exits 1",
+    )
     return parser
 
 
-async def _demo(deadline: float, box: Box, hass: HassProcess, out: Path) -> dict[str, Any]:
+async def _demo(
+    deadline: float, box: Box, hass: HassProcess, out: Path, *, said: str, expect: str
+) -> dict[str, Any]:
     """Wait for both, wire the box into Home Assistant, run the spoken turn."""
     import aiohttp  # noqa: PLC0415
 
@@ -75,14 +86,14 @@ async def _demo(deadline: float, box: Box, hass: HassProcess, out: Path) -> dict
         try:
             engines = await add_box(api, box.ports, deadline)
             pipeline = await create_pipeline(api, engines)
-            pcm, rate, _ = await speak(box.ports["tts"], MORNING)
+            pcm, rate, _ = await speak(box.ports["tts"], said)
             ready = time.monotonic() - started
             result = await run_voice_turn(api, pipeline["id"], pcm, rate, out)
             hass.check_loopback_only()
         finally:
             await api.close()
     summary = {
-        "said": MORNING,
+        "said": said,
         **result,
         "pipeline": {
             "stt": engines.stt,
@@ -94,7 +105,7 @@ async def _demo(deadline: float, box: Box, hass: HassProcess, out: Path) -> dict
         "model": engines.model,
         "startup_s": round(ready, 1),
     }
-    if (problem := failed_stage(summary, MORNING_INTENT)) is not None:
+    if (problem := failed_stage(summary, expect)) is not None:
         raise TurnFailed(problem, summary)
     return summary
 
@@ -152,7 +163,14 @@ def _run_with_hass(args: argparse.Namespace) -> dict[str, Any] | None:
         hass = HassProcess(workdir / "config", free_port())
         box = start_box(args.data_dir.resolve(), workdir / "atlas-box.log")
         hass.start()
-        demo = _demo(time.monotonic() + args.timeout, box, hass, args.out.resolve())
+        demo = _demo(
+            time.monotonic() + args.timeout,
+            box,
+            hass,
+            args.out.resolve(),
+            said=args.say,
+            expect=args.expect,
+        )
         return asyncio.run(asyncio.wait_for(demo, args.timeout))
     except Exception as err:  # one clear line, then the logs that explain it
         if isinstance(err, TimeoutError):

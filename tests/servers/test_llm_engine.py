@@ -1,4 +1,4 @@
-"""atlas-llm's engine in-process with the real Gemma 3 270M: decoding details."""
+"""atlas-llm's engine in-process with the real bundled SmolLM2-135M-Instruct: decoding details."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ LABEL = {
 @pytest.fixture(scope="module")
 def engine() -> Iterator[LlamaEngine]:
     engine = LlamaEngine(
-        EngineConfig(embedded_llm(DATA_DIR), "gemma-3-270m", n_ctx=2048, adaptive_threads=False)
+        EngineConfig(embedded_llm(DATA_DIR), "smollm2-135m", n_ctx=2048, adaptive_threads=False)
     )
     yield engine
     engine.close()

@@ -389,7 +389,7 @@ def test_bad_requests() -> None:
 
 @pytest.fixture(scope="module")
 def gemma_path() -> Path:
-    return models.embedded_llm(DATA_DIR)
+    return models.embedded_gemma(DATA_DIR)
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,7 @@ def test_the_real_engine_decodes_with_the_setting(setting: str) -> None:
     engine = LlamaEngine(
         EngineConfig(
             embedded_llm(DATA_DIR),
-            "gemma-3-270m",
+            "smollm2-135m",
             n_ctx=512,
             adaptive_threads=False,
             cpu_weight_repack=setting,
