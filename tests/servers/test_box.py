@@ -147,8 +147,8 @@ def test_llm_started_with_the_planned_settings(box: Box) -> None:
     log = box.log()
     assert "VRAM plan for" in log
     llm_cmd = next(line for line in log.splitlines() if "Started llm" in line)
-    # The embedded Gemma 270M (18 layers) fits a 4 GiB card entirely: 18 layers + output.
-    assert "--n-gpu-layers 19" in llm_cmd
+    # The embedded SmolLM2 135M (30 layers) fits a 4 GiB card entirely: 30 layers + output.
+    assert "--n-gpu-layers 31" in llm_cmd
     assert "--kv-cache q8_0" in llm_cmd
     assert "--ctx 4096" in llm_cmd
     assert "--threads 1" in llm_cmd
