@@ -360,12 +360,11 @@ class AtlasBaseLLMEntity(Entity):
         ):
             return False
         offered = {tool.name for tool in chat_log.llm_api.tools}
-        names = [_offered_name(call.tool, offered) for call in calls]
-        if None in names:
+        names = [name for call in calls if (name := _offered_name(call.tool, offered))]
+        if len(names) < len(calls):
             return False
         results: list[tuple[SkillCall, dict[str, Any]]] = []
         for call, name in zip(calls, names, strict=True):
-            assert name is not None
             trace.tools.append(call.tool)
             content = conversation.AssistantContent(
                 agent_id=self.entity_id,
@@ -376,7 +375,7 @@ class AtlasBaseLLMEntity(Entity):
         trace.answered_by = "skill"
         if self.subentry.data.get(CONF_REWORD_SKILL_REPLIES, False):
             try:
-                await self._async_tool_rounds(chat_log, trace, started)
+                await self._async_tool_rounds(chat_log, trace, started, answer_only=True)
             except AtlasError as err:  # the skills ran: say their results, not an apology
                 LOGGER.warning("Rewording the skill reply failed: %s", err)
             else:
@@ -434,7 +433,11 @@ class AtlasBaseLLMEntity(Entity):
         trace: TurnTrace,
         started: float,
         note: str | None = None,
+        *,
+        answer_only: bool = False,
     ) -> None:
+        """The local LLM's rounds: tool calls until it answers (``answer_only``: one round that
+        may not call tools, to word results already in the chat log)."""
         settings = self.subentry.data
         extraction = trace.extraction or Extraction("chat", valid=False)
         trace.think = self._think(extraction)
@@ -446,7 +449,9 @@ class AtlasBaseLLMEntity(Entity):
         hint = None
         if extraction.valid:
             hint = f"The user's request was understood as: {extraction.intent} {extraction.slots}"
-        rounds = int(settings.get(CONF_MAX_TOOL_ROUNDS, DEFAULT_MAX_TOOL_ROUNDS))
+        rounds = (
+            1 if answer_only else int(settings.get(CONF_MAX_TOOL_ROUNDS, DEFAULT_MAX_TOOL_ROUNDS))
+        )
         budget = int(settings.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS))
         for round_index in range(rounds):
             trace.rounds = round_index + 1

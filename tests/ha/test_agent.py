@@ -568,6 +568,7 @@ async def test_reworded_skill_reply_comes_from_the_llm_after_the_tool_results(
     )
     assert not [r for r in scripted.requests if "response_format" in r]  # rules understood it
     (request,) = scripted.chat_requests  # one round: the tools had already run
+    assert request["tool_choice"] == "none"  # it words the results; it may not act again
     *_, user, call, tool = request["messages"]
     assert user["role"] == "user"
     assert user["content"].endswith(REMIND)
