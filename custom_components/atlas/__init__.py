@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_PORT, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .budget import storage_key as budget_storage_key
 from .claude import async_setup_cloud
 from .client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
 from .const import DOMAIN
@@ -103,3 +106,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> bo
 async def _async_update_listener(hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
     """Reload when the entry or one of its agent subentries changes."""
     hass.config_entries.async_schedule_reload(entry.entry_id)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
+    """Delete what the entry stored in ``.storage``: its reminders, workout log, saved plans
+    and Claude budget (HA has unloaded the entry, so nothing writes them again)."""
+    for key in (
+        f"{DOMAIN}.{entry.entry_id}.reminders",  # reminders.ReminderManager's key
+        workouts.storage_key(entry.entry_id),
+        plans.storage_key(entry.entry_id),
+        budget_storage_key(entry.entry_id),
+    ):
+        # The version only matters for reading; removing deletes the file whatever it holds.
+        await Store[dict[str, Any]](hass, 1, key).async_remove()

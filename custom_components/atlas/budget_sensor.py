@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.helpers import device_registry as dr
 
 from .budget import Budget
@@ -69,6 +69,8 @@ class AtlasBudgetSensor(SensorEntity):
     """A counter of this month's Claude use, on the entry's cloud budget device."""
 
     entity_description: BudgetSensorEntityDescription
+    # Counters of the integration's own use of Claude, not of the home: diagnostic entities.
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
     _attr_has_entity_name = True
     _attr_should_poll = False
 

@@ -12,9 +12,19 @@ from homeassistant.helpers import entity_registry as er
 
 from .const import CONF_PROMPT
 from .runtime import AtlasConfigEntry
+from .skills.quick_answers import CONF_HEIGHT_CM, CONF_WEIGHT_KG
 
-# Secrets (the Claude key will live in the entry), and the prompts, which may be personal.
-TO_REDACT = {CONF_API_KEY, CONF_TOKEN, CONF_PASSWORD, "access_token", CONF_PROMPT}
+# Secrets (the Claude key will live in the entry), the prompts, which may be personal, and the
+# user's body data (height and weight, in the entry's options).
+TO_REDACT = {
+    CONF_API_KEY,
+    CONF_TOKEN,
+    CONF_PASSWORD,
+    "access_token",
+    CONF_PROMPT,
+    CONF_HEIGHT_CM,
+    CONF_WEIGHT_KG,
+}
 
 
 async def async_get_config_entry_diagnostics(

@@ -81,8 +81,12 @@ SENSORS: tuple[AtlasSensorEntityDescription, ...] = (
     AtlasSensorEntityDescription(
         key="workout_streak",
         translation_key="workout_streak",
+        # A run of consecutive days, described as HA core describes a streak of days (NYT
+        # Games): a duration in days, and a total that grows by one a day and drops to zero
+        # when the run breaks (TOTAL, not TOTAL_INCREASING: the drop is no meter reset).
+        device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.DAYS,
-        state_class=SensorStateClass.MEASUREMENT,
+        state_class=SensorStateClass.TOTAL,
         value_fn=lambda s, today: s.workouts.streak(today) if s.workouts else None,
         listen_fn=_workouts,
     ),

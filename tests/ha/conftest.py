@@ -37,7 +37,7 @@ def _loopback_sockets() -> None:
 
 @pytest.fixture(scope="session")
 def atlas_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A real atlas-llm (bundled SmolLM2-135M-Instruct) on a loopback port, shared by every HA test."""
+    """A real atlas-llm (bundled SmolLM2-135M-Instruct) on a loopback port, for every HA test."""
     allow_loopback()
     log_dir: Path = tmp_path_factory.mktemp("atlas-llm")
     server = start_server("wyoming_servers.llm", "--threads", "2", log_dir=log_dir)

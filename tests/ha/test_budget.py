@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -234,6 +235,25 @@ async def test_sensors_follow_calls_and_turns(hass: HomeAssistant, box: Scripted
     assert sensor_state(hass, entry, "cloud_calls_month").state == "1"
     assert float(sensor_state(hass, entry, "cloud_share_month").state) == 25.0
     assert spend.attributes["friendly_name"] == "ATLAS cloud budget Cloud spend this month"
+
+
+async def test_budget_sensors_are_diagnostic(
+    hass: HomeAssistant, box: ScriptedLLM, entity_registry: er.EntityRegistry
+) -> None:
+    """The budget counts the integration's own Claude use: diagnostic, not home, entities."""
+    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    budget_entities = [
+        e
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if e.unique_id.startswith(f"{entry.entry_id}_cloud_")
+    ]
+    assert {e.translation_key for e in budget_entities} == {
+        "cloud_spend_month",
+        "cloud_calls_month",
+        "cloud_share_month",
+    }
+    for registered in budget_entities:
+        assert registered.entity_category is EntityCategory.DIAGNOSTIC, registered.entity_id
 
 
 async def test_counters_survive_a_reload(hass: HomeAssistant, box: ScriptedLLM) -> None:

@@ -12,9 +12,12 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.atlas.const import CONF_PROMPT, CONF_THINKING
+from custom_components.atlas.skills.quick_answers import CONF_HEIGHT_CM, CONF_WEIGHT_KG
+from custom_components.atlas.skills.workouts import CONF_GOAL_REPS
 from tests.servers.wyoming_io import ServerProcess
 
 from .conftest import HOST, MODEL, box_entry
+from .scripted_llm import ScriptedLLM
 
 pytestmark = pytest.mark.usefixtures("ha_core")
 
@@ -65,3 +68,24 @@ async def test_diagnostics_follow_box_health(
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_diagnostics_redact_body_data(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, box: ScriptedLLM
+) -> None:
+    """The user's height and weight (entry options) are personal: redacted like the key."""
+    options = {CONF_HEIGHT_CM: 187, CONF_WEIGHT_KG: 81.7, CONF_GOAL_REPS: 50}
+    entry = box_entry(box.port, options=options)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert diagnostics["options"] == {
+        CONF_HEIGHT_CM: REDACTED,
+        CONF_WEIGHT_KG: REDACTED,
+        CONF_GOAL_REPS: 50,
+    }
+    assert "81.7" not in str(diagnostics)
+    assert entry.options[CONF_WEIGHT_KG] == 81.7  # redacted in the copy only

@@ -12,6 +12,7 @@ import yaml
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.const import __version__ as HA_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -268,7 +269,7 @@ def test_brand_logos(name: str) -> None:
 def test_hacs_manifest() -> None:
     hacs = json.loads((REPO / "hacs.json").read_text())
     assert hacs["name"] == "ATLAS"
-    assert hacs["homeassistant"] == "2026.11.0"
+    assert hacs["homeassistant"] == "2026.10.4"
     assert hacs["render_readme"] is True
     assert not hacs.get("content_in_root", False)
     # HACS installs the single folder under custom_components/ whose name is the domain.
@@ -310,3 +311,12 @@ def test_quality_scale_lists_every_rule() -> None:
         else:
             assert rule["status"] in {"done", "todo", "exempt"}, name
             assert rule.get("comment"), f"{name}: a {rule['status']} rule needs a comment"
+
+
+def test_hacs_minimum_is_the_tested_home_assistant() -> None:
+    """HACS offers the integration from the HA release the tests run (the harness's pin)."""
+    hacs = json.loads((REPO / "hacs.json").read_text())
+    assert hacs["homeassistant"] == HA_VERSION
+    license_file = REPO / "LICENSE"
+    assert license_file.is_file()
+    assert license_file.read_text().strip()

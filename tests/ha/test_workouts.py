@@ -339,6 +339,27 @@ async def test_sensors_are_on_a_workouts_device(
     assert value(hass, REPS) == "0"
 
 
+async def test_streak_is_a_duration_in_days(
+    hass: HomeAssistant, scripted: ScriptedLLM, entity_registry: er.EntityRegistry
+) -> None:
+    """The streak is described as HA core describes one (a total duration in days)."""
+    entry = await setup_entry(hass, scripted.port)
+    await log(hass, exercise="Push-ups", reps=10)
+    streak = hass.states.get(STREAK)
+    assert streak is not None
+    assert streak.state == "1"
+    assert streak.attributes["device_class"] == "duration"
+    assert streak.attributes["unit_of_measurement"] == "d"
+    assert streak.attributes["state_class"] == "total"
+    assert "last_reset" not in streak.attributes
+    registered = entity_registry.async_get(STREAK)
+    assert registered is not None
+    assert registered.config_entry_id == entry.entry_id
+    assert registered.original_device_class == "duration"
+    assert registered.entity_category is None  # the workout sensors are primary entities
+    assert registered.translation_key == "workout_streak"
+
+
 async def test_midnight_starts_a_new_day_and_the_streak_runs_in_local_days(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
