@@ -24,7 +24,7 @@ from wyoming_servers.demo import MORNING
 SCENARIOS: dict[str, tuple[str, str]] = {
     "morning workout": (MORNING, "prepare_workout"),
     "reminder": ("Remind me to stretch at 5 pm.", "set_reminder"),
-    "workout log": ("Log 20 pushups.", "log_workout"),
+    "workout log": ("I did 20 push-ups this morning.", "log_workout"),
     "status": ("Am I on track with my workouts today?", "workout_status"),
 }
 FIRST_AUDIO_TARGET_S = 1.5
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         said, expect = SCENARIOS[name]
         print(f"{name}: {said!r}", flush=True)
         results[name] = result = run_scenario(said, expect, args.data_dir, args.timeout)
+        print(f"  heard: {result.get('transcript')!r}", flush=True)
         print(f"  reply: {result.get('reply', result.get('failed'))!r}", flush=True)
     print()
     print(table(results))

@@ -174,8 +174,11 @@ def _sentence(text: str) -> str:
 
 def _say(call: SkillCall, result: dict[str, Any]) -> str:
     if call.tool == "prepare_workout":
+        level = (result.get("recovery") or {}).get("level")
         note = result.get("recovery_note")
-        return " ".join(str(s) for s in (result.get("summary"), note) if s)
+        said = f"Garmin says your recovery is {level}." if level and not note else None
+        plan = result.get("spoken") or result.get("summary")
+        return " ".join(_sentence(str(s)) for s in (said, plan, note) if s)
     if call.tool == "list_reminders":
         reminders = result.get("reminders") or []
         if not reminders:

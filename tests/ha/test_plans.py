@@ -329,9 +329,14 @@ async def test_prepare_the_morning_workout_with_garmin_recovery(
     assert not any("shoulder" in EXERCISES[item["key"]].loads for item in items)
     assert data["summary"].startswith("Today morning: about")
     assert "Nothing in it loads your shoulder." in data["summary"]
-    # What is said is the plan's summary (recovery was high: no note to add) …
-    assert turn.speech == data["summary"]
-    assert all(item["name"] in turn.speech for item in items)
+    # What is said: the recovery Garmin reported, then the plan in brief (no note to add) …
+    assert turn.speech == f"Garmin says your recovery is high. {data['spoken']}"
+    assert data["spoken"].startswith("Today morning: about")
+    assert "Nothing in it loads your shoulder." in data["spoken"]
+    blocks = {block["phase"]: block["exercises"] for block in plan["blocks"]}
+    opening = [blocks["warm_up"][0], blocks["main"][0], blocks["cool_down"][0]]
+    assert all(item["name"] in turn.speech for item in opening)  # each phase's first move
+    assert len(turn.speech) < len(data["summary"])  # shorter than the full summary
     # … and names no exercise that loads the sore shoulder.
     shoulder_moves = [e.name for e in LIBRARY if "shoulder" in e.loads]
     assert "Push-up" in shoulder_moves
@@ -367,7 +372,7 @@ async def test_without_garmin_the_plan_is_moderate_and_says_so(
     assert data["recovery"]["unavailable"] == {"body_battery": "sensor.garmin_connect_body_battery"}
     assert "sleep_score" in data["recovery"]["missing"]
     # The plan's summary, then why it is moderate; the bare recovery summary is not repeated.
-    assert turn.speech.startswith(f"{data['summary']} {FALLBACK_NOTE}")
+    assert turn.speech.startswith(f"{data['spoken']} {FALLBACK_NOTE}")
     assert turn.speech.startswith("Tomorrow: about")
     assert recovery["data"]["summary"] not in turn.speech
     assert scripted.requests == []

@@ -485,6 +485,32 @@ def speak_plan(plan: Plan, today: date) -> str:
     return " ".join(sentences)
 
 
+BRIEF_MOVES: Final = {WARM_UP: 2, MAIN: 3, COOL_DOWN: 2}  # moves named per phase when spoken
+
+
+def speak_plan_briefly(plan: Plan, today: date) -> str:
+    """``plan`` in a few seconds of speech: the moves that open each phase; the rest is saved."""
+
+    def opening(block: Block) -> str:
+        names = [item.name for item in block.items]
+        shown = names[: BRIEF_MOVES[block.phase]]
+        if len(shown) < len(names):
+            return f"{', '.join(shown)} and {len(names) - len(shown)} more"
+        return _names(block.items)
+
+    warm_up, main, cool_down = plan.blocks
+    sentences = [
+        f"{_day_phrase(plan, today)}: about {plan.estimated_minutes} minutes at "
+        f"{SCALING[plan.recovery].intensity} intensity.",
+        f"Warm up with {opening(warm_up)}; then {opening(main)}"
+        f"{f', {main.rounds} rounds' if main.rounds > 1 else ''}; cool down with "
+        f"{opening(cool_down)}.",
+    ]
+    if plan.injuries:
+        sentences.append(f"Nothing in it loads your {' or '.join(plan.injuries)}.")
+    return " ".join(sentences)
+
+
 # Plans without a time of day come first on their day.
 _TIME_ORDER: Final[dict[str | None, int]] = {
     None: 0,
@@ -618,7 +644,12 @@ class PrepareWorkoutTool(AtlasTool):
         except PlanError as err:
             raise SkillError(f"cannot build that plan: {err}") from err
         await self.book.async_save_plan(plan)
-        return {"plan": plan.as_dict(), "summary": speak_plan(plan, today), **result}
+        return {
+            "plan": plan.as_dict(),
+            "summary": speak_plan(plan, today),
+            "spoken": speak_plan_briefly(plan, today),
+            **result,
+        }
 
 
 class NextWorkoutTool(AtlasTool):
