@@ -108,11 +108,6 @@ class Usage:
     cache_creation_input_tokens: int = 0
     output_tokens: int = 0
 
-    @property
-    def total_input_tokens(self) -> int:
-        """All input tokens, cached or not."""
-        return self.input_tokens + self.cache_read_input_tokens + self.cache_creation_input_tokens
-
 
 def _nanos(exact_usd_per_million: Decimal) -> int:
     """Round up ``tokens * price per million`` to whole nano-dollars."""

@@ -25,8 +25,9 @@ from homeassistant.util.ssl import client_context
 
 from .budget import Budget, MissingPriceError, ModelPrice, Usage
 from .claude_messages import build_claude_request, claude_tool_name, estimate_input_tokens
-from .cloud_settings import ROUTE_CLOUD_COMPLEX, cloud_settings
+from .cloud_settings import cloud_settings
 from .const import LOGGER
+from .router import CLOUD_COMPLEX
 from .runtime import AtlasConfigEntry
 from .speech import speakable
 
@@ -430,7 +431,7 @@ async def async_claude_turn(
         raise CloudUnavailable(REASON_DISABLED)
     model = settings.model_for(route)
     if max_tokens is None:
-        max_tokens = MAX_TOKENS_COMPLEX if route == ROUTE_CLOUD_COMPLEX else MAX_TOKENS_SIMPLE
+        max_tokens = MAX_TOKENS_COMPLEX if route == CLOUD_COMPLEX else MAX_TOKENS_SIMPLE
     stats = ClaudeStats()
     for round_index in range(max_rounds):
         request = build_claude_request(

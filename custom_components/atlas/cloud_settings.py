@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .budget import DEFAULT_PRICES, ModelPrice, parse_prices, price_for
+from .router import CLOUD_COMPLEX
 
 CONF_CLOUD: Final = "cloud"  # the options section
 CONF_CLOUD_MODE: Final = "cloud_mode"
@@ -41,8 +42,6 @@ CLOUD_MODE_NEVER: Final = "never"
 SHARING_CONVERSATION: Final = "conversation"  # history and tool results may leave the house
 SHARING_MINIMAL: Final = "minimal"  # only the current request and the instructions
 
-ROUTE_CLOUD_SIMPLE: Final = "cloud-simple"
-ROUTE_CLOUD_COMPLEX: Final = "cloud-complex"
 
 DEFAULT_MODEL_SIMPLE: Final = "claude-haiku-4-5"
 DEFAULT_MODEL_COMPLEX: Final = "claude-sonnet-4-5"
@@ -79,7 +78,7 @@ class CloudSettings:
 
     def model_for(self, route: str) -> str:
         """The model of a cloud route (``cloud-simple`` or ``cloud-complex``)."""
-        return self.model_complex if route == ROUTE_CLOUD_COMPLEX else self.model_simple
+        return self.model_complex if route == CLOUD_COMPLEX else self.model_simple
 
 
 def cloud_settings(entry: ConfigEntry[Any]) -> CloudSettings:

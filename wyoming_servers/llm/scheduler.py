@@ -28,9 +28,6 @@ class QueueFullError(ProtocolError):
         super().__init__("queue_full", f"the server is busy: {size} requests are already waiting")
 
 
-_DONE = object()
-
-
 @dataclass
 class Job:
     """One request on its way through the queue."""
