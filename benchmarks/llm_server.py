@@ -909,7 +909,7 @@ request = parse_chat_request({"messages": messages, "max_tokens": int(sys.argv[4
                               "temperature": 0}, max_tokens_cap=4096)
 rates = []
 for _ in range(3):
-    result = engine.generate(request, lambda _k, _d: None, threading.Event())
+    result = engine.generate(request, lambda _event: None, threading.Event())
     rates.append(result.usage.tokens_per_second)
 print(json.dumps({"tokens_per_second": sorted(rates)[1], "tokens": result.usage.completion_tokens}))
 """

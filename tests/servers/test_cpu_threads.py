@@ -247,11 +247,11 @@ def test_engine_runs_llama_on_the_free_cores() -> None:
         with busy_neighbours(NEIGHBOURS, seconds=20):
             assert wait_for(lambda: governor.threads(2) == 1, timeout=5)
             assert generate_threads() == (1, 1)
-            assert llama_cpp.llama_n_threads(engine.llm._ctx.ctx) == 1
-            assert llama_cpp.llama_n_threads_batch(engine.llm._ctx.ctx) == 1
+            assert llama_cpp.llama_n_threads(engine.session.ctx) == 1
+            assert llama_cpp.llama_n_threads_batch(engine.session.ctx) == 1
         assert wait_for(lambda: governor.threads(2) == 2, timeout=10), governor.other_cores
         assert generate_threads() == (2, 2)
-        assert llama_cpp.llama_n_threads(engine.llm._ctx.ctx) == 2
+        assert llama_cpp.llama_n_threads(engine.session.ctx) == 2
     finally:
         engine.close()
     assert governor._thread is None  # stopped with the engine

@@ -6,12 +6,12 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import llama_cpp
 import pytest
 
-from wyoming_servers.llm.engine import EngineConfig, LlamaEngine, _complete_json
+from wyoming_servers.llm.engine import EngineConfig, LlamaEngine
 from wyoming_servers.llm.request import parse_chat_request
 from wyoming_servers.llm.sampling import SamplingParams, TokenSampler
+from wyoming_servers.llm.text_stream import complete_json
 from wyoming_servers.models import embedded_llm
 
 from .wyoming_io import DATA_DIR
@@ -70,7 +70,7 @@ def test_length_finish_skips_the_unused_forward_pass_of_the_last_token(
     assert result.finish_reason == "length"
     assert result.usage.completion_tokens == 3
     # The prompt and the first two tokens were evaluated; the third was only sampled.
-    assert engine.llm.n_tokens == result.usage.prompt_tokens + 2
+    assert engine.session.n_evaluated == result.usage.prompt_tokens + 2
     assert 0 < result.usage.prefill_ms <= result.usage.ttft_ms
 
 
@@ -87,22 +87,23 @@ def test_grammar_shortlist_picks_exactly_what_the_full_pass_picks(
 ) -> None:
     """Greedy decoding: the shortlist shortcut and the full-vocabulary pass agree on every token."""
     _, tokens = engine.tokenize_prompt(_request(text))
-    engine._prefill(tokens, threading.Event())
+    session = engine.session
+    session.prefill(tokens, threading.Event())
     grammar = engine.grammar_for(schema)
     params = SamplingParams(temperature=0.0)
-    args = (engine._model_p, engine._vocab, engine.n_vocab, params, grammar)
-    ctx = engine.llm._ctx.ctx
+    args = (session.model_p, session.vocab, engine.n_vocab, params, grammar)
+    ctx = session.ctx
     text_out = ""
     with TokenSampler(*args) as fast, TokenSampler(*args, shortlist=0) as reference:
         for _ in range(160):
             token = fast.sample(ctx)
             assert reference.sample(ctx) == token, f"diverged after {text_out!r}"
-            if llama_cpp.llama_vocab_is_eog(engine._vocab, token):
+            if session.is_end(token):
                 break
-            text_out += engine._piece(token).decode(errors="replace")
-            if _complete_json(text_out):
+            text_out += session.piece(token).decode(errors="replace")
+            if complete_json(text_out):
                 break
-            engine.llm.eval([token])
+            session.eval(token)
         # The reference really needed full passes where the fast sampler used its shortlist.
         assert reference.full_passes > fast.full_passes
     assert text_out.lstrip().startswith("{"), text_out

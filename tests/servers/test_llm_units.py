@@ -146,13 +146,13 @@ def test_forced_tool_schema_names_each_tool() -> None:
 
 
 def test_stop_strings_spanning_tokens_never_leak() -> None:
-    from wyoming_servers.llm.engine import _stop_at
     from wyoming_servers.llm.output_parser import partial_marker_len
+    from wyoming_servers.llm.text_stream import stop_at
 
     stops = (" story about ",)
     assert partial_marker_len("Tell me a story", stops) == len(" story")
     assert partial_marker_len("Tell me a tale", stops) == 0
-    assert _stop_at("Tell me a story about cats", stops, fed=9) == 9
+    assert stop_at("Tell me a story about cats", stops, fed=9) == 9
 
 
 def test_cut_off_forced_tool_call_is_kept_aside() -> None:

@@ -86,7 +86,7 @@ def test_the_real_engine_decodes_with_the_setting(setting: str) -> None:
              "temperature": 0},
             max_tokens_cap=64,
         )  # fmt: skip
-        result = engine.generate(request, lambda _kind, _data: None, threading.Event())
+        result = engine.generate(request, lambda _event: None, threading.Event())
         assert result.usage.completion_tokens > 0
         assert result.content.strip()
     finally:

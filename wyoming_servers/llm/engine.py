@@ -1,44 +1,39 @@
 """The llama.cpp engine: one model, one request at a time, run in a worker thread.
 
 The KV cache keeps the tokens of the previous request; the next request re-uses the longest
-common prefix (system prompt + tools) and evaluates only its new tokens. Generation checks the
-cancel flag before every token, so a cancel or disconnect stops it within one token.
+common prefix (system prompt + tools) and evaluates only its new tokens (:mod:`.kv_session`).
+Generation checks the cancel flag before every token, so a cancel or disconnect stops it within
+one token; decoded text goes through :mod:`.text_stream` (stop strings, the JSON end).
 """
 
 from __future__ import annotations
 
-import codecs
-import ctypes
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import llama_cpp
 from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from ..protocol import ProtocolError
 from .chat_template import ChatTemplate
 from .cpu_threads import PERIOD_S, ThreadGovernor
+from .generation import Cancelled, Emit, Output, Result, Started, Usage
 from .json_grammar import UnsupportedSchema, schema_to_gbnf
-from .output_parser import Delta, OutputParser, partial_marker_len
-from .prefix_cache import PrefixStateCache, common_prefix
-from .request import ChatRequest, ToolCall
+from .kv_session import KVSession
+from .output_parser import OutputParser
+from .request import ChatRequest
 from .sampling import GrammarError, SamplingParams, TokenSampler
-from .weight_repack import cpu_flags, decide, model_params
+from .text_stream import TextStream
+from .weight_repack import cpu_flags, decide
+
+__all__ = ["Cancelled", "EngineConfig", "LlamaEngine", "Result", "Usage"]
 
 _LOGGER = logging.getLogger(__name__)
-
-KV_TYPES = {
-    "f16": llama_cpp.GGML_TYPE_F16,
-    "q8_0": llama_cpp.GGML_TYPE_Q8_0,
-    "q4_0": llama_cpp.GGML_TYPE_Q4_0,
-}
 
 
 @dataclass(frozen=True)
@@ -58,83 +53,32 @@ class EngineConfig:
     cpu_weight_repack: str = "auto"  # auto | on | off (see weight_repack: AMX CPUs crash with it)
 
 
-@dataclass
-class Usage:
-    """Token counts and timings of one request."""
-
-    prompt_tokens: int = 0
-    cached_prompt_tokens: int = 0
-    completion_tokens: int = 0
-    ttft_ms: float = 0.0
-    prefill_ms: float = 0.0
-    tokens_per_second: float = 0.0
-    total_ms: float = 0.0
-    queue_ms: float = 0.0
-    grammar_full_passes: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``usage`` object of ``chat-stop``."""
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "cached_prompt_tokens": self.cached_prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "ttft_ms": round(self.ttft_ms, 1),
-            "prefill_ms": round(self.prefill_ms, 1),
-            "tokens_per_second": round(self.tokens_per_second, 2),
-            "total_ms": round(self.total_ms, 1),
-            "queue_ms": round(self.queue_ms, 1),
-        }
-
-
-@dataclass
-class Result:
-    """What a finished generation produced."""
-
-    finish_reason: str
-    content: str
-    thinking: str
-    tool_calls: list[ToolCall]
-    usage: Usage = field(default_factory=Usage)
-    invalid_tool_calls: list[str] = field(default_factory=list)
-
-
-class Cancelled(Exception):
-    """Generation stopped because the client cancelled or went away."""
-
-
-Emit = Callable[[str, Any], None]
-"""``emit("start", info)`` once, then ``emit("delta", Delta)`` for every piece of output."""
-
-
 class LlamaEngine:
-    """Owns the llama.cpp model and context. Not thread-safe: call from one worker thread."""
+    """Prompt rendering, sampling and the request's life; not thread-safe (one worker thread)."""
 
     def __init__(self, config: EngineConfig) -> None:
         self.config = config
-        if config.kv_cache not in KV_TYPES:
-            raise ValueError(f"--kv-cache must be one of {', '.join(KV_TYPES)}")
-        kv_type = KV_TYPES[config.kv_cache]
-        quantized_kv = config.kv_cache != "f16"
         self.repack = decide(config.cpu_weight_repack, cpu_flags())
         _LOGGER.info("%s", self.repack.describe())
-        with model_params(use_extra_bufts=self.repack.enabled):
-            self.llm = self._load(config, kv_type, quantized_kv)
-        model = self.llm._model
-        self._model_p = model.model
-        self._vocab = llama_cpp.llama_model_get_vocab(self._model_p)
-        self.n_vocab = self.llm.n_vocab()
-        self.n_ctx = self.llm.n_ctx()
-        meta = self.llm.metadata
+        self.session = KVSession(
+            config.model_path,
+            n_ctx=config.n_ctx,
+            n_batch=config.n_batch,
+            n_gpu_layers=config.n_gpu_layers,
+            flash_attn=config.flash_attn,
+            kv_cache=config.kv_cache,
+            n_threads=config.n_threads,
+            repack=self.repack,
+            prefix_snapshots=config.prefix_snapshots,
+        )
+        session = self.session
+        self.n_vocab = session.n_vocab
+        self.n_ctx = session.n_ctx
         self.template = ChatTemplate(
-            meta,
-            bos_token=model.token_get_text(model.token_bos()) if model.token_bos() >= 0 else "",
-            eos_token=model.token_get_text(model.token_eos()) if model.token_eos() >= 0 else "",
+            session.metadata, bos_token=session.bos_text, eos_token=session.eos_text
         )
         self._grammars: OrderedDict[str, str] = OrderedDict()
-        self._pieces: dict[int, bytes] = {}
-        self.prefixes = PrefixStateCache(capacity=config.prefix_snapshots)
-        params = self.llm.context_params
-        self.max_threads = (int(params.n_threads), int(params.n_threads_batch))
+        self.max_threads = session.max_threads
         self.threads = self.max_threads
         self._governor: ThreadGovernor | None = None
         self._next_fit = 0.0
@@ -146,28 +90,11 @@ class LlamaEngine:
         _LOGGER.info(
             "Loaded %s (%s, ctx %d, %d GPU layers, KV %s, template %s)",
             config.model_name,
-            meta.get("general.architecture", "?"),
+            session.metadata.get("general.architecture", "?"),
             self.n_ctx,
             config.n_gpu_layers,
             config.kv_cache,
             self.template.name,
-        )
-
-    @staticmethod
-    def _load(config: EngineConfig, kv_type: int, quantized_kv: bool) -> llama_cpp.Llama:
-        """Load the model and create its context."""
-        return llama_cpp.Llama(
-            str(config.model_path),
-            n_ctx=config.n_ctx,
-            n_batch=config.n_batch,
-            n_gpu_layers=config.n_gpu_layers,
-            flash_attn=config.flash_attn or quantized_kv,
-            type_k=kv_type,
-            type_v=kv_type,
-            n_threads=config.n_threads,
-            n_threads_batch=config.n_threads,
-            swa_full=True,  # keeps prefix re-use possible on sliding-window models (Gemma 3)
-            verbose=False,
         )
 
     # --- prompt ---------------------------------------------------------------------------
@@ -181,11 +108,7 @@ class LlamaEngine:
             raise ProtocolError(
                 "bad_request", f"the chat template rejected the messages: {err}"
             ) from err
-        tokens = self.llm.tokenize(text.encode(), add_bos=False, special=True)
-        bos = self.llm.token_bos()
-        if self.llm._model.add_bos_token() and bos >= 0 and (not tokens or tokens[0] != bos):
-            tokens.insert(0, bos)
-        return text, tokens
+        return text, self.session.tokenize(text)
 
     def grammar_for(self, schema: dict[str, Any]) -> str:
         """GBNF for a JSON schema, cached per engine (schemas repeat across requests)."""
@@ -221,7 +144,7 @@ class LlamaEngine:
             self._governor.threads(self.max_threads[1]),
         )
         if threads != self.threads:
-            llama_cpp.llama_set_n_threads(self.llm._ctx.ctx, *threads)
+            self.session.set_threads(threads)
             _LOGGER.debug(
                 "Threads %s -> %s (other processes: %.2f cores)",
                 self.threads,
@@ -229,38 +152,6 @@ class LlamaEngine:
                 self._governor.other_cores,
             )
             self.threads = threads
-
-    def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
-        """Evaluate the prompt, re-using the cached prefix; return the cached token count."""
-        llm = self.llm
-        live = llm._input_ids.tolist()
-        cached = common_prefix(live, tokens)
-        if cached < len(live) * 0.9:
-            self.prefixes.save(llm._ctx.ctx, live)  # about to be evicted: keep it warm
-        best = self.prefixes.best(tokens)
-        if (
-            best is not None
-            and best[1] > cached + 32
-            and self.prefixes.restore(llm._ctx.ctx, best[0])
-        ):
-            restored = best[0].tokens
-            llm.input_ids[: len(restored)] = restored
-            llm.n_tokens = len(restored)
-            cached = best[1]
-        cached = min(cached, len(tokens) - 1)  # re-evaluate at least one token for fresh logits
-        if cached <= 0 or not llm._ctx.kv_cache_seq_rm(-1, cached, -1):
-            llm.reset()  # type: ignore[no-untyped-call]
-            llm._ctx.kv_cache_clear()  # type: ignore[no-untyped-call]
-            cached = 0
-        llm.n_tokens = cached
-        rest = tokens[cached:]
-        step = self.config.n_batch
-        for start in range(0, len(rest), step):
-            if cancel.is_set():
-                # Leave the cache consistent with what was evaluated.
-                raise Cancelled
-            llm.eval(rest[start : start + step])
-        return cached
 
     def generate(
         self, request: ChatRequest, emit: Emit, cancel: threading.Event, queue_ms: float = 0.0
@@ -289,77 +180,54 @@ class LlamaEngine:
             forced_tool=bool(request.forced_tools),
             start_thinking=prompt_text.rstrip().endswith("<think>"),
         )
+        stream = TextStream(parser, request.stop, json_output=grammar is not None)
         params = SamplingParams(
             temperature=0.0 if schema is not None else request.temperature,
             top_k=request.top_k,
             top_p=request.top_p,
             seed=request.seed,
         )
+        session = self.session
         try:
-            sampler = TokenSampler(self._model_p, self._vocab, self.n_vocab, params, grammar)
+            sampler = TokenSampler(session.model_p, session.vocab, self.n_vocab, params, grammar)
         except GrammarError as err:
             raise ProtocolError("invalid_schema", str(err)) from err
 
         finish = "length"
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        text_so_far = ""
-        fed = 0  # characters of text_so_far handed to the parser
         first_token_at = 0.0
         with sampler:
             try:
                 self._fit_threads()
                 prefill_started = time.perf_counter()
-                usage.cached_prompt_tokens = self._prefill(tokens, cancel)
+                usage.cached_prompt_tokens = session.prefill(tokens, cancel)
                 usage.prefill_ms = (time.perf_counter() - prefill_started) * 1000
-                emit(
-                    "start",
-                    {
-                        "prompt_tokens": usage.prompt_tokens,
-                        "cached_prompt_tokens": usage.cached_prompt_tokens,
-                    },
-                )
-                ctx = self.llm._ctx.ctx
+                emit(Started(usage.prompt_tokens, usage.cached_prompt_tokens))
                 for index in range(max_tokens):
                     if cancel.is_set():
                         finish = "cancelled"
                         break
-                    token = sampler.sample(ctx)
+                    token = sampler.sample(session.ctx)
                     if not first_token_at:
                         first_token_at = time.perf_counter()
-                    if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                    if session.is_end(token):
                         finish = "stop"
                         break
                     usage.completion_tokens += 1
-                    piece = decoder.decode(self._piece(token))
-                    text_so_far += piece
-                    cut = _stop_at(text_so_far, request.stop, fed)
-                    if cut is not None:
-                        self._emit_all(parser.feed(text_so_far[fed:cut]), emit)
-                        fed = len(text_so_far)
-                        finish = "stop"
-                        break
-                    # Hold back a tail that may be the start of a stop string.
-                    safe = len(text_so_far) - partial_marker_len(text_so_far, request.stop)
-                    if safe > fed:
-                        self._emit_all(parser.feed(text_so_far[fed:safe]), emit)
-                        fed = safe
-                    if (
-                        grammar is not None
-                        and piece.endswith(("}", "]"))
-                        and _complete_json(text_so_far)
-                    ):
+                    deltas, done = stream.push(session.piece(token))
+                    for delta in deltas:
+                        emit(Output(delta))
+                    if done:
                         finish = "stop"
                         break
                     if index + 1 == max_tokens:
                         break  # the last token's own forward pass would go unused
                     if time.perf_counter() >= self._next_fit:
                         self._fit_threads()
-                    self.llm.eval([token])
+                    session.eval(token)
             except Cancelled:
                 finish = "cancelled"
-            if fed < len(text_so_far):  # a held-back tail that never became a stop string
-                self._emit_all(parser.feed(text_so_far[fed:]), emit)
-            self._emit_all(parser.finish(), emit)
+            for delta in stream.finish():
+                emit(Output(delta))
             usage.grammar_full_passes = sampler.full_passes
 
         ended = time.perf_counter()
@@ -382,40 +250,8 @@ class LlamaEngine:
             parser.invalid_tool_calls,
         )
 
-    def _piece(self, token: int) -> bytes:
-        """The bytes of one token (special tokens rendered), cached per engine."""
-        piece = self._pieces.get(token)
-        if piece is None:
-            buf = ctypes.create_string_buffer(64)
-            size = llama_cpp.llama_token_to_piece(self._vocab, token, buf, 64, 0, True)
-            if size < 0:
-                buf = ctypes.create_string_buffer(-size)
-                size = llama_cpp.llama_token_to_piece(self._vocab, token, buf, -size, 0, True)
-            piece = buf.raw[: max(size, 0)]
-            self._pieces[token] = piece
-        return piece
-
-    @staticmethod
-    def _emit_all(deltas: list[Delta], emit: Emit) -> None:
-        for delta in deltas:
-            emit("delta", delta)
-
     def close(self) -> None:
         """Stop the governor and free the model."""
         if self._governor is not None:
             self._governor.stop()
-        self.llm.close()
-
-
-def _complete_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError:
-        return False
-    return True
-
-
-def _stop_at(text: str, stops: tuple[str, ...], fed: int) -> int | None:
-    """Where the earliest stop string in ``text`` starts (searching from unsent text on)."""
-    hits = [i for s in stops if (i := text.find(s, max(0, fed - len(s) + 1))) >= 0]
-    return min(hits) if hits else None
+        self.session.close()

@@ -16,7 +16,7 @@ from .. import __version__
 from ..handler import BaseEventHandler, UnknownEventError
 from ..protocol import Limits, ProtocolError, error_event
 from . import events
-from .engine import Result
+from .generation import Dropped, Failed, Finished, JobEvent, Output, Result, Started
 from .memory import ConversationMemory
 from .output_parser import TextDelta
 from .prompts import DEFAULT_SYSTEM_PROMPT
@@ -158,44 +158,41 @@ class LlmEventHandler(BaseEventHandler):
             if job is not None and not job.cancel.is_set():
                 job.cancel.set()
                 if job is not self.service.scheduler.running:
-                    job.emit("cancelled", None)  # still queued: answer now
+                    job.emit(Dropped())  # still queued: answer now
 
     async def disconnect(self) -> None:
         """Client gone: stop its generations (within one token) and drop its queued jobs."""
         for job in self._jobs.values():
             job.cancel.set()
 
-    async def _next(self, job: Job) -> tuple[str, Any]:
+    async def _next(self, job: Job) -> JobEvent:
         return await job.events.get()
 
     async def _stream_chat(self, job: Job) -> None:
         rid = job.request.id
         try:
             while True:
-                kind, value = await self._next(job)
-                if kind == "start":
-                    await self.write_event(
-                        Event(
-                            events.CHAT_START,
-                            {"id": rid, "model": self.service.model_name, **value},
+                match await self._next(job):
+                    case Started(prompt_tokens, cached_prompt_tokens):
+                        data = {"id": rid, "model": self.service.model_name,
+                                "prompt_tokens": prompt_tokens,
+                                "cached_prompt_tokens": cached_prompt_tokens}  # fmt: skip
+                        await self.write_event(Event(events.CHAT_START, data))
+                    case Output(delta):
+                        await self.write_event(Event(events.CHAT_DELTA, _delta_data(rid, delta)))
+                    case Finished(result):
+                        await self.write_event(Event(events.CHAT_STOP, _stop_data(rid, result)))
+                        return
+                    case Dropped():
+                        await self.write_event(
+                            Event(events.CHAT_STOP, {"id": rid, "finish_reason": "cancelled"})
                         )
-                    )
-                elif kind == "delta":
-                    await self.write_event(Event(events.CHAT_DELTA, _delta_data(rid, value)))
-                elif kind == "result":
-                    await self.write_event(Event(events.CHAT_STOP, _stop_data(rid, value)))
-                    return
-                elif kind == "cancelled":
-                    await self.write_event(
-                        Event(events.CHAT_STOP, {"id": rid, "finish_reason": "cancelled"})
-                    )
-                    return
-                elif kind == "error":
-                    err: ProtocolError = value
-                    event = error_event(err.code, err.text)
-                    event.data["id"] = rid
-                    await self.write_event(event)
-                    return
+                        return
+                    case Failed(err):
+                        event = error_event(err.code, err.text)
+                        event.data["id"] = rid
+                        await self.write_event(event)
+                        return
         finally:
             self._jobs.pop(rid, None)
 
@@ -205,29 +202,27 @@ class LlmEventHandler(BaseEventHandler):
         started = False
         try:
             while True:
-                kind, value = await self._next(job)
-                if kind == "start":
-                    await self.write_event(HandledStart(context=context).event())
-                    started = True
-                elif (
-                    kind == "delta" and isinstance(value, TextDelta) and value.channel == "content"
-                ):
-                    await self.write_event(HandledChunk(text=value.text).event())
-                elif kind == "result":
-                    result: Result = value
-                    text = result.content.strip()
-                    if started:
-                        await self.write_event(HandledStop().event())
-                    await self.write_event(Handled(text=text, context=context).event())
-                    if conversation_id and text:
-                        self.service.memory.add(conversation_id, user_text.strip(), text)
-                    return
-                elif kind == "cancelled":
-                    return
-                elif kind == "error":
-                    err: ProtocolError = value
-                    await self.send_error(err.code, err.text)
-                    return
+                match await self._next(job):
+                    case Started():
+                        await self.write_event(HandledStart(context=context).event())
+                        started = True
+                    case Output(TextDelta(channel="content", text=text)):
+                        await self.write_event(HandledChunk(text=text).event())
+                    case Output():
+                        pass  # thinking and tool calls are not part of a stock HA answer
+                    case Finished(result):
+                        text = result.content.strip()
+                        if started:
+                            await self.write_event(HandledStop().event())
+                        await self.write_event(Handled(text=text, context=context).event())
+                        if conversation_id and text:
+                            self.service.memory.add(conversation_id, user_text.strip(), text)
+                        return
+                    case Dropped():
+                        return
+                    case Failed(err):
+                        await self.send_error(err.code, err.text)
+                        return
         finally:
             self._jobs.pop(rid, None)
 

@@ -12,10 +12,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..protocol import ProtocolError
-from .engine import Cancelled, LlamaEngine, Result
+from .engine import LlamaEngine
+from .generation import Cancelled, Dropped, Failed, Finished, JobEvent
 from .request import ChatRequest
 
 _LOGGER = logging.getLogger(__name__)
@@ -34,13 +34,13 @@ class Job:
 
     request: ChatRequest
     loop: asyncio.AbstractEventLoop
-    events: asyncio.Queue[tuple[str, Any]] = field(default_factory=asyncio.Queue)
+    events: asyncio.Queue[JobEvent] = field(default_factory=asyncio.Queue)
     cancel: threading.Event = field(default_factory=threading.Event)
     enqueued_at: float = field(default_factory=time.perf_counter)
 
-    def emit(self, kind: str, value: Any) -> None:
-        """Called from the engine thread: hand one item to the event loop."""
-        self.loop.call_soon_threadsafe(self.events.put_nowait, (kind, value))
+    def emit(self, event: JobEvent) -> None:
+        """Called from the engine thread (or the loop): hand one event to the event loop."""
+        self.loop.call_soon_threadsafe(self.events.put_nowait, event)
 
 
 class Scheduler:
@@ -76,12 +76,12 @@ class Scheduler:
         while True:
             job = await self._queue.get()
             if job.cancel.is_set():
-                job.emit("cancelled", None)
+                job.emit(Dropped())
                 continue
             self.running = job
             queue_ms = (time.perf_counter() - job.enqueued_at) * 1000
             try:
-                result: Result = await loop.run_in_executor(
+                result = await loop.run_in_executor(
                     self._executor,
                     self.engine.generate,
                     job.request,
@@ -89,14 +89,14 @@ class Scheduler:
                     job.cancel,
                     queue_ms,
                 )
-                job.emit("result", result)
+                job.emit(Finished(result))
             except Cancelled:
-                job.emit("cancelled", None)
+                job.emit(Dropped())
             except ProtocolError as err:
-                job.emit("error", err)
+                job.emit(Failed(err))
             except Exception as err:
                 _LOGGER.exception("Generation failed")
-                job.emit("error", ProtocolError("engine_error", f"generation failed: {err}"))
+                job.emit(Failed(ProtocolError("engine_error", f"generation failed: {err}")))
             finally:
                 self.running = None
 
