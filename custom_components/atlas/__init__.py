@@ -34,7 +34,12 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-PLATFORMS: tuple[Platform, ...] = (Platform.CONVERSATION, Platform.SENSOR, Platform.TODO)
+PLATFORMS: tuple[Platform, ...] = (
+    Platform.AI_TASK,
+    Platform.CONVERSATION,
+    Platform.SENSOR,
+    Platform.TODO,
+)
 SETUP_TIMEOUT = 10.0
 # What the entry knows of a box that did not answer at set-up (until it does).
 UNKNOWN_INFO = AtlasInfo(model="unknown", n_ctx=4096, version=None)

@@ -1,4 +1,4 @@
-"""Config flow: one entry per GPU box, one subentry per conversation agent."""
+"""Config flow: one entry per GPU box, one subentry per conversation agent or AI Task entity."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ from .const import (
     CONF_REMINDER_NOTIFY_ENTITY,
     CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
+    DEFAULT_AI_TASK_NAME,
     DEFAULT_CONVERSATION_NAME,
     DEFAULT_MAX_HISTORY_TOKENS,
     DEFAULT_MAX_TOOL_ROUNDS,
@@ -57,19 +58,28 @@ from .const import (
     DEFAULT_THINKING,
     DOMAIN,
     LOGGER,
+    SUBENTRY_AI_TASK,
+    SUBENTRY_CONVERSATION,
     THINKING_MODES,
+    THINKING_OFF,
+    THINKING_ON,
 )
 from .llm import ATLAS_API_ID
 from .skills import quick_answers, recovery, workouts
 
 CONNECT_TIMEOUT = 10.0
-SUBENTRY_CONVERSATION = "conversation"
 
 DEFAULT_CONVERSATION_OPTIONS: dict[str, Any] = {
     CONF_PROMPT: DEFAULT_PROMPT,
     CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID],
     CONF_THINKING: DEFAULT_THINKING,
     CONF_MAX_HISTORY_TOKENS: DEFAULT_MAX_HISTORY_TOKENS,
+    CONF_MAX_TOOL_ROUNDS: DEFAULT_MAX_TOOL_ROUNDS,
+}
+# An AI task has no prompt or LLM API of its own: Home Assistant's AI Task integration brings
+# both (the task's instructions, and the API its caller passes, if any).
+DEFAULT_AI_TASK_OPTIONS: dict[str, Any] = {
+    CONF_THINKING: THINKING_OFF,
     CONF_MAX_TOOL_ROUNDS: DEFAULT_MAX_TOOL_ROUNDS,
 }
 
@@ -263,7 +273,13 @@ class AtlasConfigFlow(ConfigFlow, domain=DOMAIN):
                     "data": dict(DEFAULT_CONVERSATION_OPTIONS),
                     "title": DEFAULT_CONVERSATION_NAME,
                     "unique_id": None,
-                }
+                },
+                {
+                    "subentry_type": SUBENTRY_AI_TASK,
+                    "data": dict(DEFAULT_AI_TASK_OPTIONS),
+                    "title": DEFAULT_AI_TASK_NAME,
+                    "unique_id": None,
+                },
             ],
         )
 
@@ -272,8 +288,11 @@ class AtlasConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Conversation agents are subentries of the box entry."""
-        return {SUBENTRY_CONVERSATION: ConversationSubentryFlowHandler}
+        """Conversation agents and AI Task entities are subentries of the box entry."""
+        return {
+            SUBENTRY_CONVERSATION: ConversationSubentryFlowHandler,
+            SUBENTRY_AI_TASK: AITaskSubentryFlowHandler,
+        }
 
     @staticmethod
     @callback
@@ -317,6 +336,11 @@ class AtlasOptionsFlow(OptionsFlow):
 class ConversationSubentryFlowHandler(ConfigSubentryFlow):
     """Add or change one ATLAS conversation agent."""
 
+    defaults: Mapping[str, Any] = DEFAULT_CONVERSATION_OPTIONS
+
+    def _schema(self) -> probatio.Schema:
+        return conversation_options_schema(self.hass, is_new=self._is_new)
+
     @property
     def _is_new(self) -> bool:
         return self.source == SOURCE_USER
@@ -345,9 +369,9 @@ class ConversationSubentryFlowHandler(ConfigSubentryFlow):
                 self._get_entry(), self._get_reconfigure_subentry(), data=options
             )
         current: Mapping[str, Any] = (
-            DEFAULT_CONVERSATION_OPTIONS if self._is_new else self._get_reconfigure_subentry().data
+            self.defaults if self._is_new else self._get_reconfigure_subentry().data
         )
-        schema = conversation_options_schema(self.hass, is_new=self._is_new)
+        schema = self._schema()
         suggested = {
             **current,
             CONF_LLM_HASS_API: valid_llm_apis(self.hass, current.get(CONF_LLM_HASS_API, [])),
@@ -356,6 +380,15 @@ class ConversationSubentryFlowHandler(ConfigSubentryFlow):
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
         )
+
+
+class AITaskSubentryFlowHandler(ConversationSubentryFlowHandler):
+    """Add or change one ATLAS AI Task entity (the same steps, fewer options)."""
+
+    defaults = DEFAULT_AI_TASK_OPTIONS
+
+    def _schema(self) -> probatio.Schema:
+        return ai_task_options_schema(is_new=self._is_new)
 
 
 def valid_llm_apis(hass: HomeAssistant, selected: list[str]) -> list[str]:
@@ -396,6 +429,35 @@ def conversation_options_schema(hass: HomeAssistant, *, is_new: bool) -> probati
                     NumberSelectorConfig(min=256, max=3000, step=1, mode=NumberSelectorMode.BOX)
                 ),
                 probatio.Coerce(int),
+            ),
+            probatio.Required(CONF_MAX_TOOL_ROUNDS, default=DEFAULT_MAX_TOOL_ROUNDS): probatio.All(
+                NumberSelector(
+                    NumberSelectorConfig(min=1, max=8, step=1, mode=NumberSelectorMode.SLIDER)
+                ),
+                probatio.Coerce(int),
+            ),
+        }
+    )
+    return probatio.Schema(schema)
+
+
+def ai_task_options_schema(*, is_new: bool) -> probatio.Schema:
+    """The form of an AI Task entity's options (with a name when it is new).
+
+    Thinking is on or off: there is no intent to decide on (``auto`` would mean off). Tool rounds
+    matter only for tasks whose caller hands over an LLM API.
+    """
+    schema: dict[Any, Any] = {}
+    if is_new:
+        schema[probatio.Required(CONF_NAME, default=DEFAULT_AI_TASK_NAME)] = str
+    schema.update(
+        {
+            probatio.Required(CONF_THINKING, default=THINKING_OFF): SelectSelector(
+                SelectSelectorConfig(
+                    options=[THINKING_OFF, THINKING_ON],
+                    translation_key=CONF_THINKING,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
             ),
             probatio.Required(CONF_MAX_TOOL_ROUNDS, default=DEFAULT_MAX_TOOL_ROUNDS): probatio.All(
                 NumberSelector(

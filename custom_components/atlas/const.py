@@ -12,8 +12,13 @@ LOGGER = logging.getLogger(__package__)
 DEFAULT_PORT: Final = 10400
 DEFAULT_NAME: Final = "ATLAS"
 DEFAULT_CONVERSATION_NAME: Final = "ATLAS conversation"
+DEFAULT_AI_TASK_NAME: Final = "ATLAS AI Task"
 
-# Config subentry (conversation agent) options.
+# Config subentry types: conversation agents and AI Task entities.
+SUBENTRY_CONVERSATION: Final = "conversation"
+SUBENTRY_AI_TASK: Final = "ai_task_data"
+
+# Config subentry (conversation agent, AI Task) options.
 CONF_PROMPT: Final = "prompt"  # same key as homeassistant.const.CONF_PROMPT
 CONF_THINKING: Final = "thinking"
 CONF_REWORD_SKILL_REPLIES: Final = "reword_skill_replies"  # the model rephrases skill results

@@ -479,14 +479,20 @@ class AtlasBaseLLMEntity(Entity):
             if not chat_log.unresponded_tool_results:
                 break
 
-    def _apologise(self, chat_log: conversation.ChatLog, err: AtlasError, trace: TurnTrace) -> None:
-        trace.error = str(err)
+    def _note_box_failure(self, err: AtlasError) -> None:
+        """Tell the box's health what a failed request showed: the box is gone, or crashing."""
         if isinstance(err, AtlasConnectionError):
-            spoken = APOLOGY_DROPPED if trace.ttft_ms is not None else APOLOGY_UNREACHABLE
             self.entry.runtime_data.health.mark_lost(str(err))
         elif isinstance(err, AtlasServerCrashedError):
-            spoken = APOLOGY_CRASHED
             self.entry.runtime_data.health.mark_crashed(err.text)
+
+    def _apologise(self, chat_log: conversation.ChatLog, err: AtlasError, trace: TurnTrace) -> None:
+        trace.error = str(err)
+        self._note_box_failure(err)
+        if isinstance(err, AtlasConnectionError):
+            spoken = APOLOGY_DROPPED if trace.ttft_ms is not None else APOLOGY_UNREACHABLE
+        elif isinstance(err, AtlasServerCrashedError):
+            spoken = APOLOGY_CRASHED
         elif isinstance(err, AtlasRequestError) and err.code == "queue_full":
             spoken = APOLOGY_BUSY
         else:

@@ -14,6 +14,8 @@ from typing import Any
 
 from wyoming.event import Event, async_read_event, async_write_event
 
+from custom_components.atlas.structured import SCHEMA as STRUCTURED_SCHEMA
+
 INFO = {
     "handle": [{"name": "atlas-llm", "description": "scripted", "installed": True,
                 "version": "0.1.0", "attribution": {"name": "ATLAS", "url": ""},
@@ -34,10 +36,16 @@ class Reply:
     error: tuple[str, str] | None = None  # answer with an error event (code, text)
 
 
+def is_structured_pass(request: dict[str, Any]) -> bool:
+    """Whether ``request`` is the agent's structured pass (its warm-up included)."""
+    return request.get("response_format", {}).get("schema") == STRUCTURED_SCHEMA
+
+
 @dataclass
 class ScriptedLLM:
     """Serves ``describe`` and ``chat`` on 127.0.0.1 from ``replies`` (the structured pass
-    gets ``extraction``)."""
+    gets ``extraction``; other grammar-constrained requests, such as AI tasks, take ``replies``
+    like any other request)."""
 
     replies: list[Reply] = field(default_factory=list)
     extraction: dict[str, Any] = field(
@@ -62,7 +70,7 @@ class ScriptedLLM:
     @property
     def chat_requests(self) -> list[dict[str, Any]]:
         """Requests other than the structured pass."""
-        return [r for r in self.requests if "response_format" not in r]
+        return [r for r in self.requests if not is_structured_pass(r)]
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -80,7 +88,7 @@ class ScriptedLLM:
 
     async def _answer(self, request: dict[str, Any], writer: asyncio.StreamWriter) -> bool:
         rid = request.get("id", "r")
-        if "response_format" in request:
+        if is_structured_pass(request):
             reply = Reply(content=json.dumps(self.extraction))
         elif request.get("max_tokens") == 1:  # a warm-up: leave the scripted replies alone
             reply = Reply(content="Okay.")

@@ -1,4 +1,4 @@
-"""Config flow and conversation-agent subentry flow, against a real atlas-llm."""
+"""Config flow and the conversation-agent and AI task subentry flows, against a real atlas-llm."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import llm
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from homeassistant.helpers.translation import async_get_translations
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.atlas.const import (
@@ -26,12 +27,14 @@ from custom_components.atlas.const import (
     CONF_PROMPT,
     CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
+    DEFAULT_AI_TASK_NAME,
     DEFAULT_CONVERSATION_NAME,
     DEFAULT_MAX_HISTORY_TOKENS,
     DEFAULT_MAX_TOOL_ROUNDS,
     DEFAULT_PORT,
     DEFAULT_PROMPT,
     DOMAIN,
+    SUBENTRY_AI_TASK,
 )
 from custom_components.atlas.llm import ATLAS_API_ID
 from tests.servers.wyoming_io import ServerProcess
@@ -47,6 +50,7 @@ DEFAULT_AGENT = {
     CONF_MAX_HISTORY_TOKENS: 1500,
     CONF_MAX_TOOL_ROUNDS: 4,
 }
+DEFAULT_AI_TASK = {CONF_THINKING: "off", CONF_MAX_TOOL_ROUNDS: 4}
 
 
 def zeroconf_info(port: int | None, hostname: str = "atlas-box.local.") -> ZeroconfServiceInfo:
@@ -83,11 +87,17 @@ async def test_user_flow_creates_entry_with_default_agent(
     assert result["data"] == {CONF_HOST: HOST, CONF_PORT: atlas_box.port}
     entry = result["result"]
     assert entry.unique_id == f"{HOST}:{atlas_box.port}"
-    (agent,) = entry.subentries.values()
+    agent, task = entry.subentries.values()
     assert agent.subentry_type == "conversation"
     assert agent.title == DEFAULT_CONVERSATION_NAME
     assert dict(agent.data) == DEFAULT_AGENT
+    # An AI Task entity comes with the entry too, as with core's AI integrations.
+    assert task.subentry_type == SUBENTRY_AI_TASK
+    assert task.title == DEFAULT_AI_TASK_NAME
+    assert dict(task.data) == DEFAULT_AI_TASK
     assert state_of(entry) is ConfigEntryState.LOADED
+    assert hass.states.get("conversation.atlas_conversation") is not None
+    assert hass.states.get("ai_task.atlas_ai_task") is not None
 
 
 async def test_user_form_defaults_to_port_10400(hass: HomeAssistant) -> None:
@@ -173,8 +183,9 @@ async def test_zeroconf_discovers_atlas_llm(hass: HomeAssistant, atlas_box: Serv
     assert result["title"] == f"ATLAS ({MODEL})"
     assert result["data"] == {CONF_HOST: HOST, CONF_PORT: atlas_box.port}
     assert result["result"].unique_id == f"{HOST}:{atlas_box.port}"
-    (agent,) = result["result"].subentries.values()
+    agent, task = result["result"].subentries.values()
     assert dict(agent.data) == DEFAULT_AGENT
+    assert dict(task.data) == DEFAULT_AI_TASK
 
 
 async def test_zeroconf_ignores_other_wyoming_services(
@@ -408,3 +419,107 @@ async def test_agent_flows_need_a_loaded_entry(hass: HomeAssistant, plain_wyomin
         )
         assert result["type"] is FlowResultType.ABORT
         assert result["reason"] == "entry_not_loaded"
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_AI_TASK), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_not_loaded"
+
+
+# --- AI task subentries ------------------------------------------------------------------------
+
+
+async def test_add_ai_task(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, SUBENTRY_AI_TASK), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    # Only what a task uses: no prompt or LLM API (HA's AI Task integration brings those).
+    assert set(form_schema(result).schema) == {CONF_NAME, CONF_THINKING, CONF_MAX_TOOL_ROUNDS}
+    assert form_schema(result)({}) == {CONF_NAME: DEFAULT_AI_TASK_NAME, **DEFAULT_AI_TASK}
+
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Summaries", CONF_THINKING: "on", CONF_MAX_TOOL_ROUNDS: 2.0}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Summaries"
+    task = next(s for s in loaded_entry.subentries.values() if s.title == "Summaries")
+    assert task.subentry_type == SUBENTRY_AI_TASK
+    assert dict(task.data) == {CONF_THINKING: "on", CONF_MAX_TOOL_ROUNDS: 2}
+    assert isinstance(task.data[CONF_MAX_TOOL_ROUNDS], int)
+    # The update listener reloaded the entry, which now has the task's entity.
+    assert state_of(loaded_entry) is ConfigEntryState.LOADED
+    assert hass.states.get("ai_task.summaries") is not None
+
+
+async def test_ai_task_options_are_bounded(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, SUBENTRY_AI_TASK), context={"source": SOURCE_USER}
+    )
+    # ``auto`` needs an intent, which a task does not have.
+    for bad in ({CONF_THINKING: "auto"}, {CONF_MAX_TOOL_ROUNDS: 0}):
+        with pytest.raises(InvalidData):
+            await hass.config_entries.subentries.async_configure(
+                result["flow_id"], {CONF_NAME: "Bad", **bad}
+            )
+    assert len(loaded_entry.subentries) == 1
+
+
+async def test_reconfigure_ai_task(hass: HomeAssistant, atlas_box: ServerProcess) -> None:
+    entry = box_entry(
+        atlas_box.port,
+        subentries_data=[
+            {
+                "subentry_type": SUBENTRY_AI_TASK,
+                "data": dict(DEFAULT_AI_TASK),
+                "title": DEFAULT_AI_TASK_NAME,
+                "unique_id": None,
+            }
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    (task,) = entry.subentries.values()
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_AI_TASK),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": task.subentry_id},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert set(form_schema(result).schema) == {CONF_THINKING, CONF_MAX_TOOL_ROUNDS}
+
+    old_runtime = entry.runtime_data
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_THINKING: "on", CONF_MAX_TOOL_ROUNDS: 6}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(entry.subentries[task.subentry_id].data) == {
+        CONF_THINKING: "on",
+        CONF_MAX_TOOL_ROUNDS: 6,
+    }
+    assert state_of(entry) is ConfigEntryState.LOADED
+    assert entry.runtime_data is not old_runtime
+
+
+async def test_ai_task_flow_translations(hass: HomeAssistant) -> None:
+    """Every step, field and abort of the AI task flow has English text."""
+    prefix = f"component.{DOMAIN}.config_subentries.{SUBENTRY_AI_TASK}"
+    strings = await async_get_translations(hass, "en", "config_subentries", [DOMAIN])
+    assert f"{prefix}.entry_type" in strings
+    for reason in ("entry_not_loaded", "reconfigure_successful"):
+        assert f"{prefix}.abort.{reason}" in strings
+    for step, fields in (
+        ("user", (CONF_NAME, CONF_THINKING, CONF_MAX_TOOL_ROUNDS)),
+        ("reconfigure", (CONF_THINKING, CONF_MAX_TOOL_ROUNDS)),
+    ):
+        assert f"{prefix}.step.{step}.title" in strings
+        for field in fields:
+            assert f"{prefix}.step.{step}.data.{field}" in strings
+            assert f"{prefix}.step.{step}.data_description.{field}" in strings
