@@ -10,17 +10,20 @@ built by :mod:`.claude_messages`.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from types import ModuleType
 from typing import Any, Final
 
 import anthropic
-import httpx2
 from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam, ToolParam
 from homeassistant.components import conversation
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
+from homeassistant.helpers.httpx_client import HassHttpXAsyncClient, get_async_client
 from homeassistant.util.ssl import client_context
 
 from .budget import Budget, MissingPriceError, ModelPrice, Usage
@@ -128,26 +131,63 @@ async def async_setup_cloud(hass: HomeAssistant, entry: AtlasConfigEntry) -> Bud
 # --- client --------------------------------------------------------------------------------
 
 
+def _sdk_http_library() -> ModuleType:
+    """The HTTP library the installed SDK is built on: ``httpx`` (SDK 0.x) or ``httpx2`` (2.x).
+
+    Read off the SDK's own client class rather than imported by name: the library the SDK does
+    not use need not be installed.
+    """
+    for cls in anthropic.DefaultAsyncHttpxClient.__mro__:
+        if cls.__name__ == "AsyncClient":
+            return sys.modules[cls.__module__.partition(".")[0]]
+    raise ImportError("cannot tell which HTTP library the anthropic SDK uses")
+
+
+_HTTP: Final = _sdk_http_library()
+# Errors of that library that the SDK lets through unwrapped (while a stream is being read).
+HTTP_ERROR: Final[type[Exception]] = _HTTP.HTTPError
+HTTP_TIMEOUT_ERROR: Final[type[Exception]] = _HTTP.TimeoutException
+HTTP_TRANSPORT_ERROR: Final[type[Exception]] = _HTTP.TransportError
+# The SDK HA core pins (0.x) is built on httpx, as HA is: it takes HA's shared client. 2.x is
+# built on httpx2 and needs a client of its own.
+SHARES_HA_HTTP_CLIENT: Final[bool] = issubclass(HassHttpXAsyncClient, _HTTP.AsyncClient)
+
+
+def _timeout() -> anthropic.Timeout:
+    return anthropic.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT)
+
+
 async def async_create_client(
     hass: HomeAssistant, api_key: str, base_url: str
 ) -> anthropic.AsyncAnthropic:
-    """An Anthropic client on HA's SSL context; no retries (falling back is the retry).
+    """An Anthropic client; no retries (falling back is the retry).
 
-    The SDK (2.x) needs an ``httpx2`` client, so it cannot share HA's ``httpx`` one; this one
-    reuses HA's SSL context instead. Made in the executor (as HA's Anthropic integration does):
-    the SDK's set-up may touch the file system.
+    On HA's shared httpx client where the SDK takes it (SDK 0.x, as HA's Anthropic integration
+    does); else (SDK 2.x, on httpx2) on a client of its own with HA's SSL context. Made in the
+    executor, as HA's Anthropic integration does: the SDK's set-up may touch the file system.
+    Close it with :func:`async_close_client`.
     """
+    shared: Any = get_async_client(hass) if SHARES_HA_HTTP_CLIENT else None  # in the loop
 
     def create() -> anthropic.AsyncAnthropic:
+        http_client = shared
+        if http_client is None:
+            http_client = anthropic.DefaultAsyncHttpxClient(verify=client_context())
         return anthropic.AsyncAnthropic(
             api_key=api_key,
             base_url=base_url,
             max_retries=0,
-            timeout=httpx2.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT),
-            http_client=anthropic.DefaultAsyncHttpxClient(verify=client_context()),
+            timeout=_timeout(),
+            http_client=http_client,
         )
 
     return await hass.async_add_executor_job(create)
+
+
+async def async_close_client(client: anthropic.AsyncAnthropic) -> None:
+    """Close a client of :func:`async_create_client`, unless it is on HA's shared one."""
+    if not SHARES_HA_HTTP_CLIENT:
+        await client.close()
 
 
 async def async_get_client(
@@ -161,10 +201,10 @@ async def async_get_client(
             raise CloudUnavailable(REASON_NO_KEY)
         client = await async_create_client(hass, settings.api_key, settings.base_url)
         if runtime.claude_client is not None:  # made meanwhile by a parallel turn
-            await client.close()
+            await async_close_client(client)
         else:
             runtime.claude_client = client
-            entry.async_on_unload(client.close)
+            entry.async_on_unload(partial(async_close_client, client))
     return runtime.claude_client
 
 
@@ -181,7 +221,7 @@ async def async_validate_api_key(hass: HomeAssistant, api_key: str, base_url: st
         LOGGER.warning("Anthropic refused to list models: %s", err.status_code)
         return "claude_cannot_connect"
     finally:
-        await client.close()
+        await async_close_client(client)
     return None
 
 
@@ -230,9 +270,9 @@ def _unavailable(err: Exception, started: bool) -> CloudUnavailable:
     """A client error as the reason to fall back."""
     if isinstance(err, anthropic.AuthenticationError):
         return CloudAuthFailed(REASON_AUTH, "the API key was rejected", started=started)
-    if isinstance(err, anthropic.APITimeoutError | httpx2.TimeoutException):
+    if isinstance(err, anthropic.APITimeoutError | HTTP_TIMEOUT_ERROR):
         return CloudUnavailable(REASON_TIMEOUT, "no answer in time", started=started)
-    if isinstance(err, anthropic.APIConnectionError | httpx2.TransportError):
+    if isinstance(err, anthropic.APIConnectionError | HTTP_TRANSPORT_ERROR):
         return CloudUnavailable(REASON_NETWORK, type(err).__name__, started=started)
     if isinstance(err, anthropic.APIStatusError):
         kind = _error_type(err)
@@ -332,7 +372,7 @@ async def async_stream_claude(
         "system": [TextBlockParam(type="text", text=system, cache_control=CACHE_CONTROL)],
         "messages": messages,
         "stream": True,
-        "timeout": httpx2.Timeout(REQUEST_TIMEOUT, connect=CONNECT_TIMEOUT),
+        "timeout": _timeout(),
     }
     if tools:
         args["tools"] = tools
@@ -349,7 +389,7 @@ async def async_stream_claude(
         LOGGER.warning("Anthropic rejected the API key; starting re-authentication")
         entry.async_start_reauth(hass)
         raise _unavailable(err, stats.started) from err
-    except (anthropic.AnthropicError, httpx2.HTTPError) as err:
+    except (anthropic.AnthropicError, HTTP_ERROR) as err:
         raise _unavailable(err, stats.started) from err
     finally:
         if call.usage is None:

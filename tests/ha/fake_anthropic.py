@@ -111,6 +111,12 @@ class RecordedRequest:
     headers: dict[str, str]  # names in lower case
     body: dict[str, Any]
 
+    @property
+    def api_key(self) -> str | None:
+        """The key sent: ``x-api-key`` (SDK 0.x) or ``Authorization: Bearer`` (SDK 2.x)."""
+        bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
+        return self.headers.get("x-api-key", bearer or None)
+
 
 def _error_body(status: int, error_type: str | None) -> dict[str, Any]:
     kind = error_type or ERROR_TYPES.get(status, "api_error")
@@ -180,8 +186,7 @@ class FakeAnthropic:
         return recorded
 
     def _authorised(self, recorded: RecordedRequest) -> bool:
-        bearer = recorded.headers.get("authorization", "").removeprefix("Bearer ")
-        return recorded.headers.get("x-api-key", bearer) in self.api_keys
+        return recorded.api_key in self.api_keys
 
     async def _models(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request)

@@ -12,6 +12,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+import anthropic
+import httpx
 import pytest
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
@@ -20,6 +22,7 @@ from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import chat_session, llm
+from homeassistant.helpers.httpx_client import get_async_client
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.json import JsonObjectType
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
@@ -310,6 +313,31 @@ async def test_stream_gives_tool_inputs_under_their_ha_names(
     ]
 
 
+# --- the HTTP client ----------------------------------------------------------------------------
+
+
+async def test_client_is_on_home_assistants_shared_httpx_client_where_the_sdk_takes_it(
+    hass: HomeAssistant, box: ScriptedLLM, fake: FakeAnthropic
+) -> None:
+    # HA core's pin (SDK 0.x) is built on httpx, as HA is; SDK 2.x is built on httpx2.
+    shares = issubclass(anthropic.DefaultAsyncHttpxClient, httpx.AsyncClient)
+    assert claude.SHARES_HA_HTTP_CLIENT is shares
+    entry = await entry_for(hass, box, fake)
+    fake.add(ClaudeReply("Hello."))
+    chat_log, _ = await cloud_turn(hass, entry, "Hi")
+    assert last_reply(chat_log) == "Hello."
+    client = entry.runtime_data.claude_client
+    assert isinstance(client, anthropic.AsyncAnthropic)
+    http_client = client._client  # the SDK keeps it here in 0.x and 2.x
+    assert (http_client is get_async_client(hass)) is shares
+    assert client.max_retries == 0
+    assert client.timeout == anthropic.Timeout(claude.REQUEST_TIMEOUT, connect=5.0)
+
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    # HA's shared client stays open for everyone else; a client of its own is closed.
+    assert http_client.is_closed is not shares
+
+
 # --- falling back -------------------------------------------------------------------------------
 
 
@@ -409,7 +437,7 @@ async def test_rejected_key_starts_reauth_and_a_new_key_restores_claude(
     fake.add(ClaudeReply("Back online."))
     chat_log, _ = await cloud_turn(hass, entry, "Plan my week")
     assert last_reply(chat_log) == "Back online."
-    assert fake.requests[-1].headers["authorization"] == f"Bearer {NEW_KEY}"
+    assert fake.requests[-1].api_key == NEW_KEY
     for key in ("sk-ant-api03-revoked-key", "sk-ant-api03-still-wrong", NEW_KEY):
         assert key not in caplog.text
 
@@ -712,7 +740,7 @@ async def test_api_key_is_never_logged_nor_in_diagnostics(
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
-    assert fake.requests[0].headers["authorization"] == f"Bearer {API_KEY}"  # it was sent
+    assert fake.requests[0].api_key == API_KEY  # it was sent
     assert any(record.name.startswith("anthropic") for record in caplog.records)
     assert API_KEY not in caplog.text
     assert API_KEY[-12:] not in caplog.text
