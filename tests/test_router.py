@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import importlib.util
+import json
 import subprocess
 import sys
 import time
@@ -19,6 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 ROUTER_PATH = REPO / "custom_components" / "atlas" / "router.py"
 DATA = REPO / "tests" / "data"
 DATASETS = (DATA / "routing.jsonl", DATA / "routing_holdout.jsonl")
+MULTILINGUAL = DATA / "routing_multilingual.jsonl"
+LANGUAGES = ("de", "es", "fr")
 
 
 def _load() -> ModuleType:
@@ -335,8 +338,142 @@ def test_accuracy_and_safety_recall(path: Path) -> None:
     assert safety.count("cloud") == len(safety), wrong
 
 
+# --- German, Spanish and French: the safety rules ----------------------------------------------
+def _by_language() -> dict[str, list[tuple[str, bool]]]:
+    """``{"de": [(text, safety), ...], ...}`` from the multilingual file (its ``lang`` field)."""
+    lines = [json.loads(line) for line in MULTILINGUAL.read_text(encoding="utf-8").splitlines()]
+    examples = load_dataset(MULTILINGUAL)  # validates the file like the English ones
+    assert [e.text for e in examples] == [line["text"] for line in lines]
+    by_language: dict[str, list[tuple[str, bool]]] = {}
+    for line, example in zip(lines, examples, strict=True):
+        by_language.setdefault(line["lang"], []).append((example.text, example.safety))
+    return by_language
+
+
+def test_multilingual_dataset_is_big_and_fresh() -> None:
+    by_language = _by_language()
+    assert sorted(by_language) == sorted(LANGUAGES)
+    english = {e.text.lower() for path in DATASETS for e in load_dataset(path)}
+    for examples in by_language.values():
+        assert sum(safety for _, safety in examples) >= 20
+        assert sum(not safety for _, safety in examples) >= 20
+    texts = [text.lower() for examples in by_language.values() for text, _ in examples]
+    assert len(set(texts)) == len(texts)
+    assert not set(texts) & english
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_multilingual_safety_recall_and_false_alarms(language: str) -> None:
+    """Every safety question goes to the cloud; ordinary requests are (almost) never flagged."""
+    examples = _by_language()[language]
+    decisions = [(text, safety, route(text)) for text, safety in examples]
+    missed = [
+        (t, d.reason)
+        for t, safety, d in decisions
+        if safety
+        and (d.route == "local" or not d.safety or not d.reason.startswith("safety/medical"))
+    ]
+    assert missed == []
+    plain = [(t, d) for t, safety, d in decisions if not safety]
+    flagged = [(t, d.reason) for t, d in plain if d.safety or d.route != "local"]
+    assert len(flagged) <= len(plain) // 20, flagged  # at most 5 %
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("Übelkeit nach dem Lauf", "Uebelkeit nach dem Lauf", "ubelkeit nach dem lauf"),
+        ("Ist das gefährlich?", "ist das gefaehrlich", "ist das gefahrlich"),
+        ("Mein Knöchel ist geschwollen", "mein knoechel ist geschwollen"),
+        ("Ich bin ohnmächtig geworden", "ich bin ohnmaechtig geworden"),
+        ("Me desmayé en la carrera", "me desmaye en la carrera"),
+        ("¿Debería ir al médico?", "deberia ir al medico"),
+        ("Tengo náuseas", "tengo nauseas"),
+        ("Je me suis évanoui", "je me suis evanoui"),
+        ("J'ai de la fièvre", "jai de la fievre"),
+        ("Mon cœur s'emballe", "mon coeur s emballe"),
+        ("Je dois adapter l'insuline ?", "je dois adapter l insuline"),
+    ],
+)
+def test_accents_umlauts_and_asr_spellings_route_alike(variants: tuple[str, ...]) -> None:
+    decisions = [route(text) for text in variants]
+    assert all(d.safety and d.route != "local" for d in decisions), decisions
+    assert len({d.route for d in decisions}) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich habe Brustschmerzen beim Laufen",
+        "Tengo dolor en el pecho cuando corro",
+        "J'ai une douleur à la poitrine quand je cours",
+        "Ich bin beim Training ohnmächtig geworden",
+        "Me desmayé al terminar las series",
+        "J'ai perdu connaissance après le sprint",
+        "Ich glaube, mein Kreuzband ist gerissen",
+        "Creo que me he roto la muñeca",
+        "Je crois que j'ai le poignet cassé",
+        "Ich bin schwanger und Diabetikerin, darf ich laufen?",  # two medical families
+    ],
+)
+def test_multilingual_red_flags_are_complex(text: str) -> None:
+    assert (route(text).route, route(text).safety) == ("cloud-complex", True), route(text).reason
+
+
+@pytest.mark.parametrize(
+    ("text", "safety"),
+    [
+        ("Wie war mein durchschnittlicher Puls gestern?", False),
+        ("¿Cuál fue mi frecuencia cardíaca media?", False),
+        ("Quelle était ma fréquence cardiaque moyenne ?", False),
+        ("Mein Ruhepuls liegt bei 112", True),  # resting and high
+        ("Mi pulso en reposo es de 35", True),  # low
+        ("Mon pouls monte à 215 en sprint", True),  # extreme
+        ("Ist ein Puls von 180 beim Sprint gefährlich?", True),  # a worry
+    ],
+)
+def test_multilingual_heart_rate_is_status_unless_worrying(text: str, safety: bool) -> None:
+    decision = route(text)
+    assert decision.safety is safety, decision.reason
+    assert (decision.route == "local") is not safety
+
+
+def test_multilingual_negation_still_goes_to_the_cloud() -> None:
+    for text in (
+        "Keine Brustschmerzen heute, trag meinen Lauf ein",
+        "Hoy no tengo dolor de pecho, apunta mi carrera",
+        "Pas de douleur à la poitrine aujourd'hui, enregistre ma course",
+    ):
+        decision = route(text)
+        assert (decision.route, decision.safety) == ("cloud-simple", True), decision.reason
+        assert "negated" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ajoute du pain complet à la liste",  # French bread, not pain
+        "Ich möchte dich bitten, das Licht auszumachen",  # German "bitten": to ask
+        "Perdone, ¿puede repetirlo?",  # not a drug name ending in "-done"
+        "Zeig mir meine Herzfrequenzzonen",
+        "Sag mir ein herzhaftes Rezept",
+        "Añade sangría a la lista",
+        "Je veux apprendre le programme par cœur",
+        "Où est mon sac à dos bleu ?",
+        "Mein Fahrradschloss ist gebrochen",  # broken, but no body part
+        "Se ha roto la cadena de la bici",
+        "I sang in the shower after my run",  # French "sang" (blood) is not English
+        "Play some trombone music",
+        "Remind me about the doctoral seminar",
+    ],
+)
+def test_lookalike_words_stay_local(text: str) -> None:
+    decision = route(text)
+    assert (decision.route, decision.safety) == ("local", False), decision.reason
+
+
 def test_decisions_take_well_under_a_millisecond() -> None:
-    texts = [e.text for path in DATASETS for e in load_dataset(path)]
+    texts = [e.text for path in (*DATASETS, MULTILINGUAL) for e in load_dataset(path)]
     for text in texts:
         route(text)
     cpu: list[float] = []

@@ -1,22 +1,43 @@
-"""Conversation platform: one streaming ATLAS agent per conversation subentry."""
+"""Conversation platform: one streaming ATLAS agent per conversation subentry.
+
+Languages (docs/ha-integration.md, "Languages"): the agent declares the languages whose safety
+questions the router recognises (English, German, Spanish, French), not ``"*"``. The direct
+skill replies and quick answers are English sentences, so a turn in another language skips
+them and the model answers it, with the same tools.
+"""
 
 from __future__ import annotations
 
-from typing import Literal, override
+from contextvars import ContextVar
+from typing import Final, Literal, override
 
 from homeassistant.components import conversation
 from homeassistant.components.conversation.models import AbstractConversationAgent
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import CONF_LLM_HASS_API, CONF_PROMPT, MATCH_ALL
+from homeassistant.const import CONF_LLM_HASS_API, CONF_PROMPT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DEFAULT_PROMPT, DOMAIN, EVENT_TURN
-from .entity import AtlasBaseLLMEntity
+from .entity import AtlasBaseLLMEntity, TurnTrace
 from .runtime import AtlasConfigEntry
 
 # The GPU box queues requests itself (FIFO with a bound); HA need not serialise them.
 PARALLEL_UPDATES = 0
+
+# The router's safety rules cover these (router.py); the skills' spoken replies are English.
+SUPPORTED_LANGUAGES: Final = ["en", "de", "es", "fr"]
+REPLY_LANGUAGE: Final = "en"
+# The language of the turn being answered (one per task, so concurrent turns don't mix).
+_TURN_LANGUAGE: ContextVar[str | None] = ContextVar("atlas_turn_language", default=None)
+
+
+def speaks_reply_language(language: str | None) -> bool:
+    """Whether a turn in ``language`` ("en", "en-GB", None: HA's default) may get the English
+    direct skill replies."""
+    if not language:
+        return True
+    return language.replace("_", "-").split("-")[0].lower() == REPLY_LANGUAGE
 
 
 async def async_setup_entry(
@@ -49,7 +70,7 @@ class AtlasConversationEntity(
     @property
     @override
     def supported_languages(self) -> list[str] | Literal["*"]:
-        return MATCH_ALL
+        return list(SUPPORTED_LANGUAGES)
 
     @override
     async def async_added_to_hass(self) -> None:
@@ -81,7 +102,11 @@ class AtlasConversationEntity(
         except conversation.ConverseError as err:
             return err.as_conversation_result()
 
-        trace = await self._async_handle_chat_log(chat_log, user_input.text)
+        token = _TURN_LANGUAGE.set(user_input.language)
+        try:
+            trace = await self._async_handle_chat_log(chat_log, user_input.text)
+        finally:
+            _TURN_LANGUAGE.reset(token)
         details = trace.as_dict()
         chat_log.async_trace({"atlas": details})
         self.hass.bus.async_fire(
@@ -89,3 +114,19 @@ class AtlasConversationEntity(
             {**details, "conversation_id": chat_log.conversation_id, "agent_id": self.entity_id},
         )
         return conversation.async_get_result_from_chat_log(user_input, chat_log)
+
+    @override
+    async def _async_local_answer(
+        self,
+        chat_log: conversation.ChatLog,
+        user_text: str,
+        trace: TurnTrace,
+        started: float,
+        note: str | None,
+    ) -> None:
+        """In English, the skills directly or a quick answer first; in German, Spanish or French
+        the model answers (the direct replies are English sentences), with the same tools."""
+        if speaks_reply_language(_TURN_LANGUAGE.get()):
+            await super()._async_local_answer(chat_log, user_text, trace, started, note)
+        else:
+            await self._async_tool_rounds(chat_log, trace, started, note)

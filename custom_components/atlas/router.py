@@ -22,6 +22,11 @@ stems, numbers with units, negation), and says why. Rules, strongest first:
 6. Cascade: the local structured pass failed validation, or its confidence is below the
    threshold: ``cloud-simple``.
 7. Everything else: local.
+
+Languages: the safety rules (1) read English, German, Spanish and French, over a folded copy of
+the turn (lower case, no accents or umlauts, "ß" -> "ss", French elisions split), so "Übelkeit",
+"Uebelkeit" and an ASR's "ubelkeit" are all nausea. The other rules are English; a turn in another
+language that they do not catch reaches the cascade (6) like any other.
 """
 
 from __future__ import annotations
@@ -122,8 +127,10 @@ _SAFETY_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
         _CHEST + r"\W+(?:\w+\W+){0,3}?" + _CHEST_FEELING,
         _CHEST_FEELING + r"\W+(?:\w+\W+){0,4}?" + _CHEST + r"\b",
         r"heart\s+(?:attack|condition|disease|problems?|issues?|murmur|failure|surgery)",
-        r"cardiac", r"arrhythmi\w*", r"a-?fib", "atrial", r"palpitat\w*", r"tachycardi\w*",
-        r"bradycardi\w*", "pacemaker", "stent", "angina", "heartburn", r"(?:acid\s+)?reflux",
+        # Not "frecuencia cardíaca"/"fréquence cardiaque" (heart rate: status, checked below).
+        r"(?<!frecuencia\s)(?<!frequence\s)(?<!ritmo\s)(?<!rythme\s)cardiac", r"arrhythmi\w*",
+        r"a-?fib", "atrial", r"palpitat\w*", r"tachycardi\w*", r"bradycardi\w*", "pacemaker",
+        "stent", "angina", "heartburn", r"(?:acid\s+)?reflux",
         r"clots?\b", r"clotting", r"dvt\b", "embolism", r"thrombo\w*",
         r"heart(?!\s*rates?\b|\s+of\b)(?:'s|beats?\b|\b)",
         r"(?:left\s+arm|jaw)\W+(?:\w+\W+){0,3}?"
@@ -183,7 +190,9 @@ _SAFETY_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
         r"allerg\w*", r"anaphyla\w*", r"birth\s+control", r"contracepti\w*", r"hrt\b", r"trt\b",
         r"chemo\w*", "caffeine", "alcohol", r"hung-?over", "hangover", "nicotine", r"cbd\b",
         r"thc\b", "cannabis", r"sarms\b", "melatonin", r"sleeping\s+(?:aids?|pills?)",
-        # Generic drug names by their stems: lisinopril, metoprolol, atorvastatin, ...
+        # Generic drug names by their stems: lisinopril, metoprolol, atorvastatin, ... (not the
+        # Spanish "perdone", "abandone")
+        r"(?!(?:perdone|abandone|condone)\b)"
         r"\w{3,}(?:pril|olol|sartan|statin|dipine|glutide|prazole|cillin|mycin|cycline|floxacin|"
         r"triptan|azepam|zolam|oxetine|traline|afil|gliptin|gliflozin|parin|xaban|gatran|"
         r"thiazide|semide|profen|coxib|olone|sone|pam|done|xone|tadine|codone)\b",
@@ -191,10 +200,12 @@ _SAFETY_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
         r"(?:exercise|training|medical)\s+restrictions",
     ),
     "injury": (
+        r"(?<!\bdu\s)(?<!\bau\s)(?<!\ble\s)(?<!\bde\s)(?<!\bdes\s)(?<!\bun\s)"  # not "du pain"
         r"pain(?:s|ful|fully)?\b", r"hurt(?:s|ing)?\b", r"injur\w*", r"(?:tore|torn|tears?)\b",
         r"ruptur\w*", r"sprain\w*", r"strain(?:ed|s)?\b", r"fractur\w*", r"dislocat\w*",
         r"swell\w*", "swollen", r"bruis\w*", r"bleed\w*", r"blood\b", r"nose\s*bleeds?",
-        r"blisters?", r"sunburn\w*", r"stung\b", r"bitten\b",
+        r"blisters?", r"sunburn\w*", r"stung\b",
+        r"(?:was|were|been|got|get|gets|getting|be|has|have)\s+bitten\b", r"bitten\s+(?:by|on)\b",
         r"broken?\s+(?:my\s+|a\s+)?(?:\w+\s+)?" + _BODY,
         _BODY + r"\s+(?:\w+\s+){0,2}?(?:is|are|might\s+be|may\s+be|feels?)\s+(?:\w+\s+)?broken",
         r"popp(?:ed|ing)\b", r"snapp?ed\b", r"heard\s+a\s+(?:pop|snap|crack)",
@@ -285,8 +296,451 @@ _SAFETY_FAMILIES: Final[dict[str, tuple[str, ...]]] = {
         r"[1-9]\d{2}\s*(?:calories|kcal|cals)\s+(?:a|per)\s+day",
     ),
 }  # fmt: skip
+# --- Safety in German, Spanish and French --------------------------------------------------
+# The same families, matched over the folded turn (see ``_fold``): lower case, accents and
+# umlauts dropped ("Übelkeit" -> "ubelkeit", "médico" -> "medico"), "ß" -> "ss", "œ" -> "oe",
+# French elisions split ("l'insuline" -> "l insuline"). "ue?" also takes an umlaut typed "ue".
+# Body part + symptom pairs stay within one language ("dos" is a French back, a Spanish two).
+_BODY_DE = _any(
+    r"knie\w*", r"kno?e?chel\w*", r"sprunggelenk\w*", r"handgelenk\w*", r"schulter\w*",
+    r"ru?e?cken\w*", r"hu?e?fte\w*", r"nacken\w*", r"hals\b", r"ell[e]?nbogen\w*", r"ellbogen\w*",
+    r"zehe[n]?\b", r"finger\w*", r"daumen\b", r"fu(?:ss|s)\b", r"fu?e?(?:ss|s)e\w*", r"hand\b",
+    r"ha?e?nde\w*", r"arm(?:e|en)?\b", r"bein(?:e|en)?\b", r"rippe\w*", r"schlu?e?sselbein\w*",
+    r"nase\b", r"kiefer\b", r"achillessehne\w*", r"oberschenkel\w*", r"wade\w*",
+    r"schienbein\w*", r"kopf\b", r"sehne\w*", r"leiste\b", r"gelenk\w*", r"ferse\w*",
+)  # fmt: skip
+_SYMPTOM_DE = _any(
+    "gebrochen", "geschwollen", "dick", "blau", r"taub\b", r"kribbel\w*", r"knack\w*",
+    r"knirsch\w*", r"blockiert\w*", r"instabil\w*", r"hei(?:ss|s)\b", r"poch\w*", "sticht",
+    "brennt", "ausgerenkt", "verdreht", "schief", r"wackel\w*", r"gibt\s+nach",
+    r"knickt\s+(?:\w+\s+)?weg", "komisch", "seltsam", r"merkwu?e?rdig",
+)  # fmt: skip
+_BODY_ES = _any(
+    r"rodilla\w*", r"tobillo\w*", r"muneca\w*", r"hombro\w*", r"espalda\w*", r"cadera\w*",
+    r"cuello\b", r"codo\w*", r"dedo\w*", r"pies?\b", r"manos?\b", r"brazo\w*", r"pierna\w*",
+    r"costilla\w*", r"clavicula\w*", r"nariz", r"mandibula\w*", r"talon\w*", r"gemelo\w*",
+    r"espinilla\w*", r"cabeza\b", r"rotula\w*", r"muslo\w*", r"pantorrilla\w*", r"ingle\w*",
+)  # fmt: skip
+_SYMPTOM_ES = _any(
+    r"rot[oa]s?\b", r"hinchad[oa]s?\b", r"inflamad[oa]s?\b", r"morad[oa]s?\b",
+    r"entumecid[oa]s?\b", r"dormid[oa]s?\b", r"cruje\w*", r"bloquead[oa]s?\b", r"inestable\w*",
+    r"caliente\w*", r"torcid[oa]s?\b", r"rar[oa]s?\b", r"extran[oa]s?\b",
+)  # fmt: skip
+_BODY_FR = _any(
+    r"genou\w*", r"cheville\w*", r"poignet\w*", r"epaule\w*", r"(?<!sac\sa\s)dos\b", r"hanche\w*",
+    r"cou\b",
+    r"nuque\w*", r"coude\w*", r"orteil\w*", r"doigt\w*", r"pieds?\b", r"mains?\b", r"bras\b",
+    r"jambe\w*", r"clavicule\w*", r"nez\b", r"machoire\w*", r"talon\w*", r"mollet\w*",
+    r"tibia\w*", r"tete\b", r"cuisse\w*", r"rotule\w*", r"aine\b",
+)  # fmt: skip
+_SYMPTOM_FR = _any(
+    r"casse(?:e|s|es)?\b", r"enfle\w*", r"gonfle\w*", r"bleu(?:e|s|es)?\b", r"engourdi\w*",
+    r"craque\w*", r"coince\w*", r"instable\w*", r"tordu\w*", r"lache\w*", r"bizarre\w*",
+    r"deboite\w*",
+)  # fmt: skip
+_CHEST_DE = (
+    r"brust(?:schmerz|enge|druck|stich|stechen|korb)\w*",
+    r"brust\w*\W+(?:\w+\W+){0,3}?(?:schmerz\w*|druck\w*|eng\w*|stech\w*|stich\w*|brenn\w*|"
+    r"zieh\w*|tut\s+weh|weh\b|beklemm\w*|flatter\w*|komisch|seltsam)",
+    r"(?:\w*schmerz\w*|druck\w*|enge\w*|stech\w*|stich\w*|brenn\w*|beklemm\w*|ziehen)"
+    r"\W+(?:\w+\W+){0,4}?(?:brust|brustkorb|brustbein)\b",
+)
+_CHEST_ES = (
+    r"pecho\W+(?:\w+\W+){0,3}?(?:dolor\w*|duele\w*|apret\w*|aprieta|oprim\w*|opresion|"
+    r"presion|pesadez|ardor|punzad\w*|pinchazo\w*|molest\w*|raro|extrano)",
+    r"(?:dolor\w*|duele\w*|opresion|presion|pesadez|ardor|punzad\w*|pinchazo\w*|molestia\w*|"
+    r"aprieta|oprime)\W+(?:\w+\W+){0,4}?pecho\b",
+    r"toracic\w*", r"torax\b",
+)  # fmt: skip
+_CHEST_FR = (
+    r"poitrine\W+(?:\w+\W+){0,3}?(?:douleur\w*|douloureu\w*|mal\b|serre\w*|oppress\w*|"
+    r"press\w*|lourd\w*|brul\w*|pique\w*|point\w*|gene\w*|bizarre)",
+    r"(?:douleur\w*|mal|oppression|pression|serrement|brulure\w*|point|gene|lourdeur\w*|"
+    r"poids|barre)\W+(?:\w+\W+){0,4}?poitrine",
+    r"thoraci\w*", r"thorax\b",
+)  # fmt: skip
+_HEAD_HIT_DE = (
+    r"kopf\w*\W+(?:\w+\W+){0,4}?(?:gesto(?:ss|s)en|geknallt|angeschlagen|aufgeschlagen|"
+    r"angehauen|geprallt|verletzt)"
+)
+_HEAD_HIT_ES = (
+    r"(?:golpe|golpazo|porrazo)\s+en\s+la\s+cabeza|"
+    r"(?:golpe\w*|di|pegue|choque)\s+(?:\w+\s+){0,2}?(?:la|en\s+la|con\s+la)\s+cabeza"
+)
+_HEAD_HIT_FR = (
+    r"(?:coup|choc)\s+(?:a|sur)\s+la\s+tete|"
+    r"(?:cogne|tape|heurte)\w*\s+(?:\w+\s+)?(?:la|a\s+la|de\s+la)\s+tete"
+)
+# "¿Es grave?", "c'est grave ?", "rien de grave"; not an English grave.
+_GRAVE = (
+    r"(?:es|sera|seria|est|ce|serait|pas|algo|nada|rien\s+de|quelque\s+chose\s+de)\s+"
+    r"(?:\w+\s+)?graves?\b"
+)
+_SAFETY_DE: Final[dict[str, tuple[str, ...]]] = {
+    "cardiac": (
+        *_CHEST_DE, r"herz(?!frequenz|lich|haft|og\b|ig)\w*", r"\w*(?:infarkt|embolie)\w*",
+        "sodbrennen",
+        r"blutgerinnsel\w*",
+        r"linke[nrms]?\s+arm\w*\W+(?:\w+\W+){0,3}?(?:kribbel\w*|taub\w*|\w*schmerz\w*|tut\s+weh|"
+        r"zieh\w*|schwer)",
+        r"(?:kribbel\w*|taub\w*|\w*schmerz\w*)\W+(?:\w+\W+){0,4}?linke[nrms]?\s+arm",
+    ),
+    "vitals": (
+        r"blutdruck\w*", r"bluthochdruck\w*", r"hypertonie", r"hypotonie", r"blutzucker\w*",
+        r"unterzucker\w*", r"u?e?berzucker\w*", r"zucker\w*\s+(?:ist|war|sackt|abgesackt|"
+        r"gefallen|zu\s+(?:hoch|niedrig))", r"sauerstoff(?:sa?e?ttigung|gehalt)\w*",
+        r"cholesterin\w*", r"schilddru?e?s\w*", r"a?e?namie\b", r"niere[n]?\b", r"leber\b",
+        r"leberwerte", r"eisenmangel",
+        r"(?:[89]\d|1\d\d|2\d\d)\s*zu\s*\d{2,3}\b",
+    ),
+    "neuro": (
+        r"schwind(?:e)?l\w*", r"schwumm(?:e)?rig\w*", r"duselig\w*", r"\w*kreislauf\w*",
+        r"schwa?e?cheanfa?e?ll\w*", r"mir\s+(?:ist|wird|war|wurde)\s+(?:\w+\s+)?flau\b",
+        r"benommen\w*", r"ohnmacht\w*", r"ohnma?e?chtig\w*",
+        r"bewusstlos\w*", "umgekippt", "zusammengebrochen", r"kollab\w*", r"kollaps\w*",
+        r"gehirnerschu?e?tterung\w*", _HEAD_HIT_DE,
+        r"taub(?:e|er|es|en|heit\w*)?\b", r"gefu?e?hllos\w*", r"kribbel\w*", "ameisenlaufen",
+        r"krampfanfa?e?ll\w*", r"anfall\b", r"schlaganfa?e?ll\w*", r"verschwommen\w*",
+        r"doppelbilder", r"doppelt\s+sehen", r"sehsto?e?rung\w*",
+        r"schwarz\s+vor\s+(?:den\s+)?augen", r"migra?e?ne\w*", r"zitter\w*", r"zittrig\w*",
+        "ohrensausen", r"gleichgewicht\w*\s+(?:verloren|weg|gesto?e?rt)",
+        r"eingeklemmte[rn]?\s+nerv\w*", r"nerv\w*\s+eingeklemmt", r"verwirrt\w*",
+        r"lall(?:e|en|t)\b",
+    ),
+    "breathing": (
+        "atemnot", r"kurzatmig\w*", r"atemlos\w*", r"(?:keine|kaum|schlecht|schwer)\s+luft",
+        r"(?:kann|konnte|kriege?)\s+(?:\w+\s+){0,2}?(?:nicht|kaum|schlecht)\s+"
+        r"(?:richtig\s+|mehr\s+)?"
+        r"(?:atmen|durchatmen|luft)", r"atembeschwerden", r"atemprobleme?", r"schwer\s+atmen",
+        r"atmen\s+fa?e?llt\s+(?:mir\s+)?schwer", "inhalator", "asthmaspray", r"keuch\w*",
+        r"pfeifend\w*", r"lungenentzu?e?ndung", r"blut\s+(?:ge)?hust\w*", r"hust\w*\s+blut",
+        r"hals\W+(?:\w+\W+){0,3}?(?:schwillt|zugeschwollen|eng\b)",
+    ),
+    "medication": (
+        r"medikament\w*", r"medizin\b", r"arznei\w*", r"tablette\w*", r"pille\w*", r"kapsel\w*",
+        "dosis", r"dosierung\w*", r"antibiotik\w*", r"[ck]ortison\w*", r"blutverdu?e?nner\w*",
+        r"nebenwirkung\w*", r"wechselwirkung\w*", "beipackzettel", r"apothek\w*",
+        r"verschrieben\w*", r"verschreib\w*", r"spritze\b", r"alkohol\w*", r"koffein\w*",
+        r"nikotin\w*", r"schlafmittel\w*", r"antidepressiv\w*", r"ibuprofen\w*",
+    ),
+    "injury": (
+        # Compounds, in one scan of the word: "Knieschmerzen", "Muskelfaserriss", "Ermüdungsbruch".
+        r"\w*(?:schmerz|verletz|(?:band|ba?e?nder|faser|sehnen|muskel|kreuzband|meniskus)riss|"
+        r"(?:knochen|ermu?e?dungs|stress|arm|bein|fu(?:ss|s)|handgelenk|rippen|zehen|finger|"
+        r"schlu?e?sselbein|nasenbein)bruch|geschwollen|schwell(?:ung|en)|entzu?e?nd|bandscheibe|"
+        r"kra?e?mpf)\w*", r"\w*wunde[n]?\b",
+        r"tut\s+(?:\w+\s+){0,5}?weh\b", r"tun\s+(?:\w+\s+){0,5}?weh\b",
+        r"weh\s*(?:tut|getan|tun)\b",
+        r"(?:an|ein|ab)?gerissen\b", r"zerrung\w*", "gezerrt", r"verstauch\w*", "umgeknickt",
+        r"fraktur\w*", "ausgerenkt", "ausgekugelt", r"prellung\w*", r"geprellt\w*",
+        r"verbrennung\w*", r"gestochen", r"seitenstech\w*",
+        r"magen(?:-|\s)?(?:darm|probleme?|kra?e?mpf|schmerz)\w*", r"bluterguss\w*",
+        r"blaue[rn]?\s+fleck\w*", r"blut(?:e|et|en|ung\w*)\b", r"blut\b",
+        r"blasen?\s+(?:am|an\s+den|an\s+der)\s+\w+", "sonnenbrand", r"zecke\w*",
+        "hexenschuss", "lumbago", r"ischias\w*", r"meniskus\w*", r"kreuzband\w*",
+        r"rotatorenmanschette\w*", "tennisarm", r"la?e?uferknie", r"plantarfasz\w*", "fersensporn",
+        r"gestu?e?rzt", r"sturz\b", r"hingefallen", r"hinfallen", r"hinke\w*", r"humpel\w*",
+        r"operiert\w*", r"(?:nach|vor)\s+(?:der|meiner)\s+op\b", r"arthrose\w*", "osteoporose",
+        r"kann\s+(?:\w+\s+){0,3}?(?:nicht|kaum)\s+(?:mehr\s+)?(?:bewegen|beugen|strecken|"
+        r"belasten|auftreten|gehen|heben|greifen|drehen)\b",
+        r"stechend\w*", r"pochend\w*", r"(?:hat|hats)\s+(?:\w+\s+)?(?:geknackt|geknallt|geploppt)",
+        _BODY_DE + r"\W+(?:\w+\W+){0,4}?" + _SYMPTOM_DE + r"\b",
+        _SYMPTOM_DE + r"\W+(?:\w+\W+){0,3}?(?:am|im|an\s+der|an\s+den|in\s+der|in\s+den)\s+"
+        + _BODY_DE,
+    ),
+    "care": (
+        r"\w*a(?:e)?rzt\w*", r"krankenhaus\w*", r"klinik\w*", "notaufnahme", r"notfall\w*",
+        r"notruf\w*", "rettungswagen", "krankenwagen", r"sanita?e?ter\w*", r"kardiolog\w*",
+        r"ro?e?ntgen\w*", r"mrt\b", "ultraschall", "blutbild", "blutwerte",
+        r"(?:untersuchen|abkla?e?ren|durchchecken|anschauen)\s+lassen",
+        r"gefa?e?hr\w*", r"ungefa?e?hrlich", r"riskant\w*", r"bedenklich\w*", "unbedenklich",
+        r"besorgniserregend\w*", r"sorgen\s+machen", r"sorge[n]?\s+(?:um|wegen)",
+        r"(?:ist|is)\s+(?:es|das|so\s+was|sowas)\s+(?:\w+\s+)?(?:normal|schlimm|ernst|"
+        r"gefa?e?hrlich|bedenklich|sicher)\b",
+        r"was\s+(?:kann|ko?e?nnte)\s+(?:das|es)\s+sein",
+    ),
+    "illness": (
+        r"fieb(?:er|rig)\w*", r"erka?e?lt\w*", "heuschnupfen", r"grippe\w*", r"krank\w*",
+        r"u?e?belkeit",
+        r"(?:mir|mich)\s+(?:ist|wird|war|wurde)\s+(?:\w+\s+)?(?:u?e?bel|schlecht|komisch)\b",
+        r"erbrech\w*", r"erbroch\w*", r"mich\s+(?:\w+\s+){0,4}?u?e?bergeben", r"(?:ge)?kotz\w*",
+        r"durchfall\w*", "lebensmittelvergiftung", r"dehydri\w*", "hitzschlag", "sonnenstich",
+        r"unterku?e?hl\w*", r"schu?e?ttelfrost", r"infekt\w*",
+        r"fu?e?hle\s+mich\s+(?:\w+\s+)?(?:schlecht|krank|schwach|elend|komisch|mies|"
+        r"nicht\s+gut|nicht\s+wohl)", r"schwei(?:ss|s)ausbru?e?ch\w*", r"nachtschwei(?:ss|s)",
+        r"kalte[rn]?\s+schwei(?:ss|s)", r"dunkle[rn]?\s+urin", r"blut\s+im\s+(?:urin|stuhl)",
+        r"krebs\b", r"tumor\w*", r"ungewollt\w*\s+abgenommen", r"blinddarm\w*", r"geschwu?e?r\w*",
+        r"(?:periode|regel|tage)\s+(?:ist\s+)?(?:ausgeblieben|bleib\w*\s+aus)",
+    ),
+    "pregnancy": (
+        r"schwanger\w*", "stillzeit", r"stille\s+(?:noch|gerade)", r"beim\s+stillen",
+        r"nach\s+der\s+geburt", "wochenbett", r"ru?e?ckbildung\w*", r"kaiserschnitt\w*",
+        r"fehlgeburt\w*", "kinderwunsch", r"wechseljahr\w*", "endometriose",
+    ),
+    "mental": (
+        r"panikattacke\w*", r"angstzusta?e?nd\w*", r"angststo?e?rung\w*", r"depressiv\w*",
+        r"deprimiert\w*", r"suizid\w*", r"selbstmord\w*", r"umbringen", r"nicht\s+mehr\s+leben",
+        r"(?:will|mo?e?chte)\s+sterben", r"selbstverletz\w*", r"essstor\w*", r"esssto?e?rung\w*",
+        r"magersucht\w*", "bulimie",
+    ),
+}  # fmt: skip
+_SAFETY_ES: Final[dict[str, tuple[str, ...]]] = {
+    "cardiac": (
+        *_CHEST_ES, r"(?<!todo\s)corazon\w*", r"infarto\w*", r"cardiopat\w*", r"arritmi\w*",
+        r"taquicardi\w*", r"bradicardi\w*", r"palpitacion\w*", "marcapasos", r"acidez\b",
+        r"ardor\s+de\s+estomago", "reflujo", r"trombo(?:sis|s|embolia|flebitis)\b", r"coagulo\w*",
+        r"embolia\w*",
+        r"brazo\s+izquierdo\W+(?:\w+\W+){0,3}?(?:dolor\w*|duele|hormigue\w*|entumec\w*|"
+        r"dormid[oa]|adormec\w*)",
+        r"(?:dolor\w*|duele|hormigueo|entumecimiento)\W+(?:\w+\W+){0,4}?brazo\s+izquierdo",
+    ),
+    "vitals": (
+        r"tension\s+(?:arterial|alta|baja)", r"presion\s+(?:arterial|alta|baja)",
+        r"pastillas\s+para\s+la\s+tension", r"hipertension\w*", r"hipotension\w*",
+        r"azucar\s+(?:en\s+(?:la\s+)?sangre|alto|bajo|baj\w*|sub\w*)",
+        r"(?:bajo|bajado|subio|subido)\s+el\s+azucar", r"glucemia\w*",
+        r"(?:bajon|bajada|subida|subidon|nivel\w*)\s+de\s+(?:\w+\s+)?azucar",
+        r"glucosa\b(?!\s+en\s+gel)", r"hipoglucemi\w*", r"hiperglucemi\w*",
+        r"saturacion\s+(?:de\s+)?oxigeno", "colesterol", "tiroides", r"rinon\w*", r"higado\b",
+        r"(?:[89]\d|1\d\d|2\d\d)\s*sobre\s*\d{2,3}\b",
+    ),
+    "neuro": (
+        r"mare(?:o|os|ad[oa]s?|arme|arse|ante)\b", r"me\s+mare(?:a|an)\b", r"desmay\w*",
+        r"perd\w*\s+el\s+conocimiento", r"desplom\w*", r"colaps\w*", r"conmocion\w*",
+        _HEAD_HIT_ES, r"entumec\w*", r"adormec\w*", r"hormigue\w*",
+        r"se\s+me\s+(?:duerme\w*|durmi\w*|ha[n]?\s+dormido)", r"convulsion\w*",
+        r"ataque\s+epileptic\w*", r"derrame\s+cerebral", r"ictus\b", r"vision\s+borrosa",
+        r"veo\s+(?:\w+\s+)?(?:borroso|doble|manchas|estrellas|lucecitas|negro)", r"borros[oa]\b",
+        r"(?:se\s+me\s+)?nubla\w*\s+la\s+vista", r"vista\s+(?:nublada|borrosa)",
+        r"migrana\w*", r"jaqueca\w*", r"tembl\w*", r"tiembl\w*", r"temblor\w*", r"tirit\w*",
+        r"aturdid\w*", r"desorientad\w*", r"(?:zumbido|pitido)\w*\s+en\s+los\s+oidos",
+        r"(?:pitan|zumban)\s+los\s+oidos",
+        r"nervio\s+pinzado", r"ciatica",
+    ),
+    "breathing": (
+        r"falta\s+(?:de\s+)?(?:el\s+)?aire", r"falta\s+de\s+aliento",
+        r"sin\s+(?:aliento|respiracion)",
+        r"(?:no\s+puedo|no\s+podia|me\s+cuesta|cuesta|dificultad\w*\s+para|problemas?\s+para)"
+        r"\s+(?:\w+\s+){0,2}?respirar", r"respir\w*\s+(?:mal|con\s+dificultad|raro|agitad\w*)",
+        r"ahog\w*", r"asfixi\w*", r"asma\w*", r"asmatic\w*", r"inhalador\w*", r"ventolin\w*",
+        r"sibilancia\w*", r"neumonia\w*", r"tos\w*\s+(?:con\s+)?sangre",
+        r"garganta\W+(?:\w+\W+){0,3}?(?:cerr\w*|hinch\w*|apret\w*)",
+    ),
+    "medication": (
+        r"medicament\w*", r"medicina\w*", r"medicacion\w*", r"medicad[oa]\w*", r"pastilla\w*",
+        r"comprimido\w*", r"capsula\w*", r"pildora\w*", "dosis", r"analgesic\w*",
+        r"anti-?inflamatori\w*", r"antibiotic\w*", r"ibuprofeno\w*",
+        r"receta\s+(?:medica|del\s+medico)", r"recetad[oa]\w*", r"recetaron",
+        r"efectos?\s+secundarios?", r"interaccion\w*", r"anticoagulant\w*", r"inyeccion\w*",
+        r"alergi\w*", r"alergic\w*", r"cafeina", "nicotina", r"antidepresiv\w*",
+        r"ansiolitic\w*", r"somnifer\w*", r"pastillas\s+para\s+dormir", r"farmacia\w*",
+        r"farmaceutic\w*", r"anticonceptiv\w*", r"betabloqueante\w*", r"estatina\w*",
+        r"corticoide\w*", r"opiace\w*",
+    ),
+    "injury": (
+        r"dolor\w*", r"duel(?:e|en)\b", r"(?:hecho|hice|hacerme)\s+dano", r"lesion\w*",
+        r"lastim\w*", r"fisura\w*", r"rotura\w*", r"desgarr\w*", r"esguince\w*",
+        r"torcedura\w*", r"torci\w*\s+(?:el|la|los|las)\b", r"luxacion\w*", r"hinchad\w*",
+        "hinchazon", r"se\s+(?:me\s+)?(?:ha\s+)?hinch\w*", r"inflamad\w*", r"inflamacion\w*",
+        r"moraton\w*", r"moratones", r"hematoma\w*", r"sangr(?!ias?\b)\w*", r"ampolla\w*",
+        r"quemadura\w*", r"picadura\w*", r"mordi(?:do|da)\s+(?:un|una|por)\b", r"fascitis",
+        r"menisco\w*", r"ligamento\w*", r"manguito\s+rotador", r"periostitis", r"calambre\w*",
+        r"tiron\s+(?:en|muscular)", r"contractura\w*", r"contusion\w*", r"herida\w*",
+        r"distension\w*", r"elongacion\w*", r"lumbalgi\w*", "lumbago",
+        r"flato\b", r"me\s+cai\w*", r"(?:una|la|mi)\s+caida",
+        r"cojo\b", r"cojea\w*", r"cojear", r"operad[oa]\s+de", r"me\s+operaron", r"cirugia\w*",
+        r"quirurgic\w*", r"postoperatori\w*", r"artritis", r"artrosis",
+        r"no\s+puedo\s+(?:\w+\s+)?(?:mover|doblar|apoyar|estirar|girar)\b",
+        r"no\s+puedo\s+(?:caminar|andar)\b", r"punzante\w*", r"pinchazo\w*",
+        r"(?:oi|escuche|sono|note)\s+un\s+(?:chasquido|crujido|crack|pop)\b",
+        _BODY_ES + r"\W+(?:\w+\W+){0,4}?" + _SYMPTOM_ES,
+        _SYMPTOM_ES + r"\W+(?:\w+\W+){0,2}?(?:el|la|los|las|mi|mis)\s+" + _BODY_ES,
+    ),
+    "care": (
+        r"medic[oa]s?\b", r"doctor(?:a|as|es)?\b", r"urgencia\w*", r"emergencia\w*", "ambulancia",
+        r"fisio\w*", r"traumatolog\w*", r"enfermer[oa]\w*", r"sintoma\w*", r"radiografia\w*",
+        r"resonancia\w*", r"ecografia\w*", "electrocardiograma", r"analisis\s+de\s+sangre",
+        r"peligr\w*", r"(?:es|sera|seria)\s+(?:\w+\s+)?seguro\b", r"riesgo\w*", r"arriesgad\w*",
+        _GRAVE, r"preocup\w*", r"(?:es|sera)\s+normal\b", r"(?:es|sera|seria)\s+malo\b",
+        r"que\s+puede\s+ser\b",
+    ),
+    "illness": (
+        r"fiebre\w*", "febril", r"resfriad\w*", r"constipad\w*", r"catarro\w*", r"gripe\w*",
+        r"enferm\w*", r"nausea\w*", r"ganas\s+de\s+vomitar", r"vomit\w*", r"diarrea\w*",
+        r"intoxicacion\w*", r"deshidrat\w*", r"golpe\s+de\s+calor", r"insolacion\w*",
+        r"hipotermia", r"congelacion", r"rabdo\w*", r"escalofrio\w*", r"infecc\w*",
+        r"(?:me\s+siento|me\s+encuentro|estoy)\s+(?:\w+\s+)?(?:mal|fatal|debil|rar[oa]|"
+        r"enferm[oa]|malisim[oa])\b", r"sudor\w*\s+fri[oa]\w*", r"sudores\s+nocturnos",
+        r"orina\W+(?:\w+\W+){0,3}?(?:oscura|marron|roja|con\s+sangre)",
+        r"sangre\s+en\s+la\s+(?:orina|heces)", r"apendic\w*",
+        r"perd\w*\s+(?:mucho\s+)?peso\s+sin", r"(?:no\s+me\s+(?:ha\s+)?(?:bajado|venido)|"
+        r"se\s+me\s+ha\s+retirado)\s+la\s+regla", r"regla\s+(?:dolorosa|irregular)\w*",
+    ),
+    "pregnancy": (
+        r"embaraz\w*", r"gestacion\w*", r"(?:primer|segundo|tercer)\s+trimestre", r"post?parto",
+        r"despues\s+del\s+parto", r"di\s+a\s+luz", r"cesarea\w*", r"lactancia", r"amamant\w*",
+        r"aborto\w*", "endometriosis",
+    ),
+    "mental": (
+        r"ataques?\s+de\s+(?:panico|ansiedad)", "ansiedad", r"ansios[oa]s?\b", "depresion",
+        r"deprimid\w*", r"quitarme\s+la\s+vida", r"matarme", r"(?:quiero|quisiera)\s+morir\w*",
+        r"hacerme\s+dano", r"autolesion\w*",
+        r"trastorno\w*\s+(?:de\s+la\s+)?(?:alimentari\w*|alimenticio\w*|conducta\s+alimentaria)",
+        r"no\s+he\s+comido\s+(?:nada\s+)?(?:en|desde)\b",
+    ),
+}  # fmt: skip
+_SAFETY_FR: Final[dict[str, tuple[str, ...]]] = {
+    "cardiac": (
+        *_CHEST_FR, r"(?<!par\s)coeur\w*", r"infarctus", r"arythmi\w*", r"tachycardi\w*",
+        r"stimulateur\s+cardiaque", r"brulures?\s+d\s+estomac", r"caillot\w*", r"embolie\w*",
+        r"phlebite\w*",
+        r"bras\s+gauche\W+(?:\w+\W+){0,3}?(?:douleur\w*|mal\b|fourmill\w*|engourdi\w*|"
+        r"picot\w*|lourd\w*)",
+        r"(?:douleur\w*|fourmillement\w*|engourdissement\w*|picotement\w*|mal)"
+        r"\W+(?:\w+\W+){0,4}?bras\s+gauche",
+    ),
+    "vitals": (
+        r"tension\s+arterielle", r"(?:ma|ta|sa)\s+tension\b(?!\s+(?:musculaire|dans))",
+        r"pression\s+arterielle", r"glycemi\w*", r"taux\s+de\s+sucre",
+        r"sucre\s+(?:dans\s+le\s+sang|sanguin)", r"saturation\s+(?:en\s+)?oxygene",
+        r"renal\w*", r"(?:les|mes|aux)\s+reins\b", r"foie\b(?!\s+gras)",
+    ),
+    "neuro": (
+        r"vertige\w*", r"etourdi\w*", r"tete\s+(?:qui\s+|me\s+|lui\s+)?tourn\w*", r"malaise\w*",
+        r"evanoui\w*", r"(?:perdu|perte\s+de|perdre)\s+connaissance",
+        r"tombe\w*\s+dans\s+les\s+pommes", r"tourne\w*\s+de\s+l\s+oeil", r"effondre\w*",
+        r"(?:une|la|de|d)\s+commotion\b", r"commotion\s+cerebrale", _HEAD_HIT_FR, r"engourdi\w*",
+        r"fourmill\w*", r"picotement\w*",
+        r"convulsion\w*", r"crise\s+d\s+epilepsie", r"avc\b", r"accident\s+vasculaire",
+        r"vision\s+(?:floue|trouble|double)",
+        r"(?:vois|voit|voyais)\s+(?:\w+\s+)?"
+        r"(?:flou|trouble|double|noir|des\s+etoiles|des\s+points)",
+        r"voile\s+noir",
+        r"mal\s+(?:a\s+la|de)\s+tete", r"maux\s+de\s+tete", r"trembl\w*", r"frisson\w*",
+        r"acouphene\w*", r"bourdonnement\w*", r"nerf\s+(?:coince|pince)", r"sciatique\w*",
+        r"desoriente\w*",
+    ),
+    "breathing": (
+        r"essouffl\w*", r"souffle\s+court", r"a\s+bout\s+de\s+souffle",
+        r"manque\s+(?:d\s+air|de\s+souffle)", r"mal\s+a\s+respirer", r"difficult\w*\s+a\s+respirer",
+        r"(?:arrive|arrivais)\s+(?:pas|plus)\s+a\s+respirer",
+        r"(?:peux|peut|pouvais)\s+(?:pas|plus)\s+respirer",
+        r"respire\w*\s+(?:mal|difficilement|bizarrement)", r"etouff\w*", r"asthm\w*",
+        r"inhalateur\w*", r"ventoline", r"sifflement\w*", r"pneumonie\w*",
+        r"(?:tousse|cracher|crache)\w*\s+du\s+sang",
+        r"gorge\W+(?:\w+\W+){0,3}?(?:serre\w*|gonfle\w*|ferme\w*)",
+    ),
+    "medication": (
+        r"medicament\w*", r"medoc\w*", r"cachet\w*", r"comprime\w*", r"gelule\w*", r"pilule\w*",
+        "posologie", r"anti-?douleur\w*", r"analgesique\w*", r"anti-?inflammatoire\w*",
+        r"antibiotique\w*", r"ordonnance\w*", r"effets?\s+secondaires?", r"anticoagulant\w*",
+        r"beta-?bloquant\w*", r"alcool\w*", "cafeine", r"antidepresseur\w*",
+        r"anxiolytique\w*", r"somnifere\w*", r"pharmaci\w*", r"cortico\w*", "doliprane",
+        "dafalgan", "efferalgan", r"ibuprofene\w*",
+    ),
+    "injury": (
+        r"douleur\w*", r"douloureu\w*",
+        r"(?:ai|jai|as|a|avons|avez|ont|avais|avait)\s+(?:pas\s+|plus\s+|jamais\s+)?"
+        r"(?:tres\s+|vraiment\s+|un\s+peu\s+|trop\s+|tellement\s+|si\s+)?mal\s+"
+        r"(?:au|aux|a\s+la|a\s+l|a\s+mon|a\s+ma|a\s+mes|partout|quand|en)\b",
+        r"fait\s+(?:\w+\s+)?mal\b",
+        r"bless(?:e|ee|es|ees|ure|ures|er)\b", r"dechir\w*", r"claquage\w*", r"entorse\w*",
+        r"foulure\w*", r"(?:suis|s\s+est|t\s+es)\s+foule\w*", r"fissur\w*", r"luxation\w*",
+        r"deboit\w*", r"enfle\w*", r"hematome\w*", r"ecchymose\w*", r"saign\w*",
+        r"(?:du|de|le|mon|en)\s+sang\b",
+        r"ampoules?\s+(?:aux|au|sur\s+les?|sous\s+les?)\s+(?:pieds?|mains?|talons?|orteils?|"
+        r"doigts?)", r"coup\s+de\s+soleil", r"pique\w*\s+par", r"mordu\w*\s+par", r"morsure\w*",
+        r"tendinite\w*", r"hernie\w*", r"menisque\w*", r"ligament\w*\s+croise\w*",
+        r"coiffe\s+des\s+rotateurs", r"periostite\w*", r"aponevrosite\w*", r"fasciite\w*",
+        r"crampe\w*", r"contracture\w*", r"contusion\w*", r"elongation\w*", r"lombalgi\w*",
+        "lumbago", r"plaie\w*", r"coupure\w*",
+        r"brulure\w*", r"point\s+de\s+cote\b", r"(?:une|la|ma)\s+chute\b",
+        r"(?:suis|es|est|sommes|sont|etais|etait)\s+tombe\w*", r"je\s+boite\w*", r"boitill\w*",
+        r"opere\w*\s+(?:du|de\s+la|des|de\s+l)\b", r"chirurgi\w*", r"postoperatoire\w*",
+        r"arthrite\w*", r"arthrose\w*",
+        r"(?:peux|peut|arrive)\s+(?:pas|plus)\s+(?:a\s+)?(?:plier|bouger|poser|tendre|marcher)\b",
+        r"lancinant\w*", r"(?:entendu|senti)\s+(?:un\s+)?(?:craquement|claquement|crac|pop)\b",
+        _BODY_FR + r"\W+(?:\w+\W+){0,4}?" + _SYMPTOM_FR,
+        _SYMPTOM_FR + r"\W+(?:\w+\W+){0,2}?(?:le|la|les|l|mon|ma|mes)\s+" + _BODY_FR,
+    ),
+    "care": (
+        r"medecin\w*", r"docteur\w*", r"generaliste\w*", r"urgence\w*", r"hopita\w*",
+        r"samu\b", r"pompiers\b", r"kines?\b", r"kinesi\w*", r"infirmi\w*", r"radiographi\w*",
+        r"irm\b",
+        r"echographi\w*", "electrocardiogramme", r"prise\s+de\s+sang",
+        r"analyses?\s+de\s+sang", r"bilan\s+sanguin", r"risque\w*", r"risqu\w*",
+        _GRAVE, r"gravite\b", r"inquiet\w*", r"inquietant\w*",
+        r"(?:est-ce|est\s+ce|c\s+est)\s+(?:que\s+)?(?:c\s+est\s+)?(?:\w+\s+)?(?:normal|grave|"
+        r"dangereux|prudent)\b", r"sans\s+risque", r"consulter\b",
+        r"devrais\s+(?:\w+\s+)?(?:voir|consulter|aller\s+aux?)\b",
+    ),
+    "illness": (
+        r"fievre\w*", "febrile", r"rhume\w*", r"enrhume\w*", r"grippe\w*", r"malade\w*",
+        r"maladie\w*", r"nausee\w*", r"envie\s+de\s+vomir", r"vomi\w*", r"diarrhee\w*",
+        r"intoxication\w*", r"deshydrat\w*", r"coup\s+de\s+chaleur", "insolation",
+        r"gelure\w*", r"frissons\b",
+        r"(?:je\s+me\s+sens|me\s+sens|je\s+suis)\s+(?:\w+\s+)?(?:mal|faible|bizarre|malade|"
+        r"patraque|vaseux|barbouille)\b", r"sens\s+pas\s+bien",
+        r"sueurs?\s+(?:froides?|nocturnes?)",
+        r"urine\w*\W+(?:\w+\W+){0,3}?(?:foncee|marron|rouge|sang)",
+        r"sang\s+dans\s+(?:les\s+)?(?:urines?|selles)", r"tumeur\w*",
+        r"perdu\s+(?:beaucoup\s+de\s+)?poids\s+sans",
+        r"regles\s+(?:douloureuses|irregulieres|absentes)", r"retard\s+de\s+regles",
+    ),
+    "pregnancy": (
+        r"enceinte\w*", r"grossesse\w*", r"(?:premier|deuxieme|second|troisieme)\s+trimestre",
+        r"apres\s+(?:l\s+)?accouchement", r"accouch\w*", r"cesarienne\w*", r"allait\w*",
+        r"fausse\s+couche", "endometriose",
+    ),
+    "mental": (
+        r"crises?\s+d\s+(?:angoisse|anxiete|panique)", r"crises?\s+de\s+(?:panique|nerfs)",
+        r"angoiss\w*", r"anxi\w*", r"deprim\w*", r"me\s+tuer", r"en\s+finir",
+        r"envie\s+de\s+mourir", r"(?:veux|voudrais)\s+mourir", r"me\s+faire\s+du\s+mal",
+        r"automutil\w*", r"troubles?\s+(?:du\s+comportement\s+)?alimentaires?", r"boulimi\w*",
+    ),
+}  # fmt: skip
+_RED_FLAG_DE_ES_FR: Final = (
+    *_CHEST_DE, *_CHEST_ES, *_CHEST_FR, _HEAD_HIT_DE, _HEAD_HIT_ES, _HEAD_HIT_FR,
+    # German
+    r"herz(?:infarkt|rasen|stolpern|rhythmus)\w*", r"\w*infarkt\w*", r"ohnma?e?cht\w*",
+    r"bewusstlos\w*", "umgekippt", "zusammengebrochen", r"kollab\w*", r"kollaps\w*", "atemnot",
+    r"(?:keine|kaum)\s+luft", r"kann\s+(?:\w+\s+)?nicht\s+(?:mehr\s+)?atmen",
+    r"taub(?:e|er|es|en|heit\w*)?\b", r"gefu?e?hllos\w*", r"schlaganfa?e?ll\w*",
+    r"krampfanfa?e?ll\w*", r"gehirnerschu?e?tterung\w*", r"suizid\w*", r"selbstmord\w*",
+    "umbringen", r"sterben\b", "hitzschlag", r"notfall\w*", "notaufnahme", r"notarzt\w*",
+    r"notruf\w*", "rettungswagen", "krankenwagen", r"stark\w*\s+(?:\w+\s+)?\w*schmerz\w*",
+    r"heftig\w*", r"unertra?e?glich\w*", r"ho?e?llisch\w*", r"stechend\w*",
+    r"\w*(?:band|ba?e?nder|faser|sehnen|muskel|kreuzband|meniskus)riss\w*",
+    r"(?:an|ein|ab)?gerissen\b", r"\w*bruch\b", "gebrochen", r"fraktur\w*", "ausgerenkt",
+    "ausgekugelt", r"blut(?:e|et|en|ung\w*)\b", r"u?e?berdosis", r"unregelma?e?(?:ss|s)ig\w*",
+    r"schwanger\w*", r"unterzucker\w*", r"lall(?:e|en|t)\b",
+    # Spanish
+    r"infarto\w*", r"desmay\w*", r"perd\w*\s+el\s+conocimiento", r"colaps\w*", r"desplom\w*",
+    r"no\s+puedo\s+(?:\w+\s+){0,2}?respirar", r"ahog\w*", r"entumec\w*", r"adormec\w*",
+    r"derrame\s+cerebral", r"ictus\b", r"convulsion\w*", r"conmocion\w*",
+    r"quitarme\s+la\s+vida", "matarme", r"morir\w*", r"golpe\s+de\s+calor", r"urgencia\w*",
+    r"emergencia\w*", "ambulancia", r"fuerte\s+dolor",
+    r"dolor\w*\s+(?:muy\s+)?(?:fuerte|intens\w*|agud\w*|insoportable)", r"punzante\w*",
+    r"insoportable\w*", r"agud[oa]s?\b", r"desgarr\w*", r"rotura\w*", r"rot[oa]s?\b",
+    r"fisura\w*", r"luxacion\w*", r"sangr(?!ias?\b)\w*", "sobredosis", r"palpitacion\w*",
+    r"arritmi\w*", r"taquicardi\w*", r"embaraz\w*", r"hipoglucemi\w*",
+    # French
+    "infarctus", r"evanoui\w*", r"(?:perdu|perte\s+de)\s+connaissance", r"malaise\w*",
+    r"effondre\w*", r"(?:arrive|peux|peut)\s+(?:pas|plus)\s+(?:a\s+)?respirer", r"etouff\w*",
+    r"engourdi\w*", r"avc\b", r"accident\s+vasculaire", r"crise\s+d\s+epilepsie",
+    r"(?:une|la|de|d)\s+commotion\b", r"commotion\s+cerebrale", r"me\s+tuer", r"en\s+finir",
+    r"mourir\b", r"coup\s+de\s+chaleur", r"urgence\w*", r"samu\b",
+    r"douleur\w*\s+(?:tres\s+)?(?:aigue?|intense|violente|insupportable|atroce|lancinante)",
+    r"aigue?s?\b", r"insupportable\w*", r"atroce\w*", r"lancinant\w*", r"dechir\w*",
+    r"fissur\w*", r"casse(?:e|s|es)?\b", r"luxation\w*", r"deboit\w*", r"saign\w*", "surdose",
+    r"arythmi\w*", r"irreguli\w*", r"enceinte\w*", r"grossesse\w*", r"hypoglycemi\w*",
+)  # fmt: skip
+_SAFETY_LANGUAGES: Final = (_SAFETY_FAMILIES, _SAFETY_DE, _SAFETY_ES, _SAFETY_FR)
 _SAFETY_RE: Final = _rx(
-    *(f"(?P<{name}>{'|'.join(alts)})" for name, alts in _SAFETY_FAMILIES.items())
+    *(
+        f"(?P<{name}>{'|'.join(alt for lang in _SAFETY_LANGUAGES for alt in lang.get(name, ()))})"
+        for name in _SAFETY_FAMILIES
+    )
 )
 # Fallback: a joint or organ as the subject of a statement ("my knee is the size of a
 # grapefruit", "my eyesight went funny"), unless it is ordinary soreness/stiffness or good news.
@@ -325,6 +779,28 @@ _HR_NUMBER_RE: Final = _rx(
     r"hrs?|days?|weeks?|kg|kilos?|lbs?|pounds?|reps?|sets?|%|percent)\b)",
     r"(?P<before>\d{2,3})\s*bpm\b",
 )
+# The same in German, Spanish and French: "Ruhepuls", "pulso en reposo", "fréquence cardiaque".
+_HEART_RATE_X_RE: Final = _rx(
+    r"\w*puls\b", r"herzfrequenz\w*", r"pulso\b", r"pulsaciones\b", r"frecuencia\s+cardiaca\b",
+    r"ritmo\s+cardiaco\b", r"pouls\b", r"frequence\s+cardiaque\b", r"rythme\s+cardiaque\b",
+)  # fmt: skip
+_HR_CONCERN_X_RE: Final = _rx(
+    r"(?:gefa?e?hr\w*|bedenklich\w*|(?:ab|an)?normal\w*|sorge\w*|beunruhig\w*|"
+    r"zu\s+(?:hoch|niedrig|schnell|langsam)|erho?e?ht\w*|unregelma?e?(?:ss|s)ig\w*|rast\b|rasen\w*|"
+    r"spielt\s+verru?e?ckt|peligr\w*|preocup\w*|demasiado\s+(?:alt|baj|rapid|lent)\w*|"
+    r"muy\s+(?:alt|baj|rapid)\w*|elevad\w*|irregular\w*|se\s+dispar\w*|dangereu\w*|inquiet\w*|"
+    r"trop\s+(?:elev|haut|bas|rapide|lent|faible)\w*|eleve\w*|irreguli\w*|s\s+emball\w*|"
+    r"s\s+affol\w*|grave\b|anomal\w*)"
+)
+_HR_NUMBER_X_RE: Final = _rx(
+    r"(?:\w*puls|herzfrequenz|pulso|pulsaciones|frecuencia\s+cardiaca|ritmo\s+cardiaco|pouls|"
+    r"frequence\s+cardiaque|rythme\s+cardiaque)\W+(?:\w+\W+){0,5}?(?P<after>\d{2,3})\b"
+    r"(?!\s*(?:k|km|m|meter\w*|metros?|metres?|min\w*|s|sek\w*|segundos?|secondes?|std|stunden?|"
+    r"horas?|heures?|h|tage?n?|dias?|jours?|wochen?|semanas?|semaines?|kg|kilos?|%|prozent|"
+    r"por\s+ciento|pour\s+cent|wiederholungen|repeticiones|repetitions|satze|series|sets?)\b)",
+    r"(?P<before>\d{2,3})\s*(?:latidos|pulsaciones|pulsations|battements|schla?e?ge)\b",
+)
+_RESTING_X_RE: Final = _rx(r"ruhe\w*", r"(?:en|au)\s+repos(?:o)?\b")
 _HR_LOW: Final = 40
 _HR_HIGH: Final = 200
 _HR_RESTING_HIGH: Final = 100
@@ -338,7 +814,7 @@ _RED_FLAG_RE: Final = _rx(
     r"(?:tore|torn)\b", r"ruptur\w*", r"fractur\w*", r"broken\b", r"dislocat\w*", r"snapp?ed\b",
     r"bleed\w*", r"blood\s+in", r"cough\w*\s+(?:up\s+)?blood", r"overdos\w*", r"palpitat\w*",
     r"arrhythmi\w*", r"irregular\b", r"rhabdo\w*", r"pregnan\w*", "insulin",
-    r"hypo(?:glyc\w*)?\b",
+    r"hypo(?:glyc\w*)?\b", *_RED_FLAG_DE_ES_FR,
 )  # fmt: skip
 # Cues that are not a medical factor of their own ("is it safe", "see a doctor", "my knee is").
 _GENERIC_SAFETY: Final = frozenset({"care", "symptom", "intent"})
@@ -347,6 +823,12 @@ _GENERIC_SAFETY: Final = frozenset({"care", "symptom", "intent"})
 _NEGATED_TAIL_RE: Final = _rx(
     r"(?:don'?t|do\s+not|doesn'?t|didn'?t|not|no|never|without|instead\s+of|rather\s+than)\b"
     r"(?:\W+\w+){0,3}\W*$"
+)
+# Safety also reads German, Spanish and French negation ("keine Brustschmerzen", "sin dolor").
+_SAFETY_NEGATED_TAIL_RE: Final = _rx(
+    r"(?:don'?t|do\s+not|doesn'?t|didn'?t|not|no|never|without|instead\s+of|rather\s+than|"
+    r"kein(?:e|en|er|es|em)?|nicht|ohne|nie|niemals|sin|nunca|ni|ningun[oa]?|pas|sans|jamais|"
+    r"aucun\w*|ne|n)\b(?:\W+\w+){0,3}\W*$"
 )
 _CLOUD_NAMES = r"(?:cloud|claude|internet|online|anthropic|sonnet|haiku)"
 _LOCAL_REQUEST_RE: Final = _rx(
@@ -555,15 +1037,29 @@ _CHANGE_ASK_RE: Final = _rx(
     r"which\s+(?:\w+\s+)?(?:worked|works|was|is)\s+better)\b"
 )
 _PUNCT: Final = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2013": "-", "\u2014": "-"})
+_ACCENTED: Final = "àáâãäåāçčèéêëēěìíîïīñńòóôõöøōùúûüūůýÿ"
+_PLAIN: Final = "aaaaaaacceeeeeeiiiiinnooooooouuuuuuyy"
+_FOLD: Final = str.maketrans(
+    {**dict(zip(_ACCENTED, _PLAIN, strict=True)), "ß": "ss", "œ": "oe", "æ": "ae"}
+)
+_ELISION_RE: Final = re.compile(r"(?<![\w'])(qu|[cdjlmnst])'(?=\w)")
 
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _negated(text: str, start: int) -> bool:
+def _fold(lowered: str) -> str:
+    """The lower-cased turn without accents or umlauts, French elisions split, for safety.
+
+    "Übelkeit" -> "ubelkeit", "médico" -> "medico", "Fuß" -> "fuss", "l'eau" -> "l eau".
+    """
+    return _ELISION_RE.sub(r"\1 ", lowered.translate(_FOLD))
+
+
+def _negated(text: str, start: int, tail: re.Pattern[str] = _NEGATED_TAIL_RE) -> bool:
     """Whether one of the few words before ``start`` negates what follows."""
-    return _NEGATED_TAIL_RE.search(text, max(0, start - 40), start) is not None
+    return tail.search(text, max(0, start - 40), start) is not None
 
 
 def _first_affirmed(pattern: re.Pattern[str], text: str) -> str | None:
@@ -574,22 +1070,29 @@ def _first_affirmed(pattern: re.Pattern[str], text: str) -> str | None:
 
 
 def _safety(text: str, intent: str | None) -> tuple[dict[str, str], bool]:
-    """Medical families in ``text`` (family -> first trigger) and whether all were negated."""
+    """Medical families in the folded ``text`` (family -> first trigger), and whether all were
+    negated. English, German, Spanish and French."""
     found: dict[str, str] = {}
     negated = True
     for match in _SAFETY_RE.finditer(text):
         found.setdefault(match.lastgroup or "safety", _squash(match.group(0)))
-        negated = negated and _negated(text, match.start())
+        negated = negated and _negated(text, match.start(), _SAFETY_NEGATED_TAIL_RE)
     affirmed: dict[str, str] = {}
     if not found and (statement := _JOINT_STATEMENT_RE.search(text)):
         affirmed["symptom"] = _squash(statement.group(0))
     ache = None if "injury" in found else _ACHE_RE.search(text)
     if ache and not _MILD_ACHE_RE.search(text):
         affirmed["injury"] = ache.group(0)
-    if "cardiac" not in found and (heart_rate := _HEART_RATE_RE.search(text)):
-        concern = _HR_CONCERN_RE.search(text)
-        high = _HR_RESTING_HIGH if "resting" in text else _HR_HIGH
-        numbers = (int(n["after"] or n["before"]) for n in _HR_NUMBER_RE.finditer(text))
+    heart_rate = _HEART_RATE_RE.search(text) or _HEART_RATE_X_RE.search(text)
+    if "cardiac" not in found and heart_rate:
+        concern = _HR_CONCERN_RE.search(text) or _HR_CONCERN_X_RE.search(text)
+        resting = "resting" in text or _RESTING_X_RE.search(text) is not None
+        high = _HR_RESTING_HIGH if resting else _HR_HIGH
+        numbers = (
+            int(n["after"] or n["before"])
+            for pattern in (_HR_NUMBER_RE, _HR_NUMBER_X_RE)
+            for n in pattern.finditer(text)
+        )
         extreme = next((n for n in numbers if n <= _HR_LOW or n >= high), None)
         if concern or extreme is not None:
             trigger = concern.group(0) if concern else f"{extreme}"
@@ -733,12 +1236,13 @@ def route(
     lowered = text.lower().translate(_PUNCT)
     complex_reasons = _complex_reasons(lowered, text, context_tokens, local_window, intent)
 
-    found, negated = _safety(lowered, intent)
+    folded = _fold(lowered)
+    found, negated = _safety(folded, intent)
     if found:
         detail = ", ".join(f"{family} {trigger!r}" for family, trigger in found.items())
         if negated:  # "no chest pain today": still the cloud, for recall, but no red flag
             return RouteDecision(CLOUD_SIMPLE, f"safety/medical (negated): {detail}", True)
-        severe = _RED_FLAG_RE.search(lowered)
+        severe = _RED_FLAG_RE.search(folded)
         medical = len(found.keys() - _GENERIC_SAFETY)
         if severe:
             why = f"red flag {_squash(severe.group(0))!r}"
