@@ -208,7 +208,7 @@ def test_manifest_follows_hassfest_rules() -> None:
     assert manifest["integration_type"] == "service"
     assert manifest["dependencies"] == ["conversation"]
     assert manifest["zeroconf"] == ["_wyoming._tcp.local."]
-    assert manifest["requirements"] == ["anthropic>=2.0,<3", "wyoming>=1.8.0"]
+    assert manifest["requirements"] == ["anthropic>=0.125.0,<3", "wyoming>=1.8.0"]
 
 
 async def test_home_assistant_loads_the_integration(hass: HomeAssistant) -> None:
