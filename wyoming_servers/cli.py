@@ -100,6 +100,7 @@ class WyomingServer:
     handler_factory: HandlerFactory
     limits: Limits
     zeroconf_name: str | None = None
+    zeroconf_role: str = ""  # the TXT property atlas=<role> (stt, tts, llm)
     _server: asyncio.AbstractServer | None = field(default=None, init=False)
     _advert: WyomingAdvertisement | None = field(default=None, init=False)
     _handlers: set[BaseEventHandler] = field(default_factory=set, init=False)
@@ -125,7 +126,10 @@ class WyomingServer:
             )
             if self.zeroconf_name:
                 self._advert = WyomingAdvertisement(
-                    self.zeroconf_name, self.port, advertised_addresses(parsed.hostname)
+                    self.zeroconf_name,
+                    self.port,
+                    advertised_addresses(parsed.hostname),
+                    role=self.zeroconf_role,
                 )
                 await self._advert.start()
         elif parsed.scheme == "unix":

@@ -50,9 +50,10 @@ def advertised_addresses(bind_host: str) -> list[str]:
 class WyomingAdvertisement:
     """Registers one Wyoming service over mDNS for as long as the server runs."""
 
-    def __init__(self, name: str, port: int, addresses: list[str]) -> None:
+    def __init__(self, name: str, port: int, addresses: list[str], role: str = "") -> None:
         self.name = name
         self.port = port
+        self.role = role  # TXT "atlas": stt, tts or llm (HA's ATLAS integration matches llm)
         self.addresses = addresses
         self._zc: AsyncZeroconf | None = None
         self._info: AsyncServiceInfo | None = None
@@ -67,7 +68,7 @@ class WyomingAdvertisement:
             f"{self.name}.{SERVICE_TYPE}",
             addresses=[socket.inet_aton(a) for a in self.addresses],
             port=self.port,
-            properties={"atlas": "1"},
+            properties={"atlas": self.role or "1"},
         )
         self._zc = AsyncZeroconf(ip_version=IPVersion.V4Only)
         await self._zc.async_register_service(self._info)

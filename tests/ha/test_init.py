@@ -320,3 +320,18 @@ def test_hacs_minimum_is_the_tested_home_assistant() -> None:
     license_file = REPO / "LICENSE"
     assert license_file.is_file()
     assert license_file.read_text().strip()
+
+
+async def test_zeroconf_offers_only_atlas_llm(hass: HomeAssistant) -> None:
+    """HA matches ATLAS's discovery on the TXT property atlas-llm advertises (atlas=llm), so
+    atlas-stt, atlas-tts and other Wyoming servers are not offered as ATLAS boxes."""
+    from homeassistant.components.zeroconf.discovery import _match_against_props
+    from homeassistant.loader import async_get_zeroconf
+
+    matchers = [m for m in (await async_get_zeroconf(hass))["_wyoming._tcp.local."]
+                if m["domain"] == DOMAIN]  # fmt: skip
+    assert [m["properties"] for m in matchers] == [{"atlas": "llm"}]
+    (props,) = (m["properties"] for m in matchers)
+    assert _match_against_props(props, {"atlas": "llm"})
+    for other in ({"atlas": "stt"}, {"atlas": "tts"}, {}):
+        assert not _match_against_props(props, other)

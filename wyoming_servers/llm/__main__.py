@@ -163,6 +163,7 @@ async def serve(args: argparse.Namespace, engine: LlamaEngine, model_name: str) 
         partial(LlmEventHandler, limits=limits, service=service),
         limits,
         zeroconf_name=args.zeroconf,
+        zeroconf_role="llm",
     )
     try:
         await server.serve_until_signalled()

@@ -114,6 +114,7 @@ async def serve(args: argparse.Namespace, engine: SttEngine) -> None:
         partial(SttEventHandler, limits=limits, engine=engine, settings=settings),
         limits,
         zeroconf_name=args.zeroconf,
+        zeroconf_role="stt",
     )
     await server.serve_until_signalled()
 

@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         partial(_handler, limits=limits, engine=engine, settings=settings),
         limits,
         zeroconf_name=args.zeroconf,
+        zeroconf_role="tts",
     )
     try:
         asyncio.run(server.serve_until_signalled())
