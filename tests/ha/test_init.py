@@ -195,7 +195,12 @@ def test_manifest_follows_hassfest_rules() -> None:
             probatio.Optional("loggers"): [str],
             probatio.Optional("requirements"): [str],
             probatio.Required("version"): probatio.All(str, version),
-            probatio.Optional("zeroconf"): [str],
+            probatio.Optional("zeroconf"): [
+                probatio.Any(
+                    str,
+                    {probatio.Required("type"): str, probatio.Optional("properties"): {str: str}},
+                )
+            ],
         }
     )
     manifest = _manifest()
@@ -207,7 +212,9 @@ def test_manifest_follows_hassfest_rules() -> None:
     assert manifest["iot_class"] == "local_push"
     assert manifest["integration_type"] == "service"
     assert manifest["dependencies"] == ["conversation"]
-    assert manifest["zeroconf"] == ["_wyoming._tcp.local."]
+    assert manifest["zeroconf"] == [
+        {"type": "_wyoming._tcp.local.", "properties": {"atlas": "llm"}}
+    ]
     assert manifest["requirements"] == ["anthropic>=0.125.0,<3", "wyoming>=1.8.0"]
 
 
@@ -219,7 +226,7 @@ async def test_home_assistant_loads_the_integration(hass: HomeAssistant) -> None
     assert integration.dependencies == ["conversation"]
     assert integration.has_branding
     matchers = await loader.async_get_zeroconf(hass)
-    assert {"domain": DOMAIN} in matchers["_wyoming._tcp.local."]
+    assert {"domain": DOMAIN, "properties": {"atlas": "llm"}} in matchers["_wyoming._tcp.local."]
 
 
 async def test_translations_cover_the_flows(hass: HomeAssistant) -> None:
