@@ -65,6 +65,7 @@ from .const import (
     THINKING_ON,
 )
 from .llm import ATLAS_API_ID
+from .runtime import AtlasConfigEntry
 from .skills import quick_answers, recovery, workouts
 
 CONNECT_TIMEOUT = 10.0
@@ -296,7 +297,7 @@ class AtlasConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: AtlasConfigEntry) -> OptionsFlow:
         """The box entry's options (where reminders are sent)."""
         return AtlasOptionsFlow()
 

@@ -1910,12 +1910,7 @@ CHECKED_RULES = [
 
 # What these checks found in files they do not fix (reported to their owners): the test is an
 # expected failure while exactly these remain, and passes once they are fixed.
-KNOWN_FINDINGS = {
-    "runtime-data": [
-        # strict-typing is done, so hassfest wants the typed entry (AtlasConfigEntry) here too.
-        "async_get_options_flow does not use typed ConfigEntry in config_flow.py",
-    ],
-}
+KNOWN_FINDINGS: dict[str, list[str]] = {}
 
 
 @pytest.mark.parametrize("rule", CHECKED_RULES)
