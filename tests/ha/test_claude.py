@@ -17,7 +17,7 @@ import httpx
 import pytest
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_RECONFIGURE
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_RECONFIGURE, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -440,6 +440,44 @@ async def test_rejected_key_starts_reauth_and_a_new_key_restores_claude(
     assert fake.requests[-1].api_key == NEW_KEY
     for key in ("sk-ant-api03-revoked-key", "sk-ant-api03-still-wrong", NEW_KEY):
         assert key not in caplog.text
+
+
+async def test_reauth_of_an_unloaded_entry_survives_a_broken_check_and_reloads_it(
+    hass: HomeAssistant,
+    box: ScriptedLLM,
+    fake: FakeAnthropic,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from custom_components.atlas import config_flow
+
+    entry = await entry_for(hass, box, fake, api_key="sk-ant-api03-revoked-key")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+
+    real_check = config_flow.async_validate_api_key
+
+    async def broken(*args: Any) -> str | None:
+        raise RuntimeError("the SDK blew up")
+
+    monkeypatch.setattr(config_flow, "async_validate_api_key", broken)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: NEW_KEY}
+    )
+    assert result["errors"] == {"base": "unknown"}  # a form error, not a crashed flow
+    assert "Unexpected error while checking the Claude API key" in caplog.text
+    assert NEW_KEY not in caplog.text
+
+    monkeypatch.setattr(config_flow, "async_validate_api_key", real_check)
+    fake.api_keys.add(NEW_KEY)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: NEW_KEY}
+    )
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.data[CONF_API_KEY] == NEW_KEY
+    assert entry.state is ConfigEntryState.LOADED  # the unloaded entry was set up again
 
 
 async def test_a_call_that_could_exceed_the_budget_is_not_made(
