@@ -1,13 +1,16 @@
-"""The agent's own structured pass and client, loaded by file path from a source checkout.
+"""The agent's own understanding stages and client, loaded by file path from a source checkout.
 
 ``custom_components/atlas/__init__.py`` imports Home Assistant, so the package is never imported:
-``structured.py`` (standard library only) and ``client.py`` (``wyoming`` only) are loaded as
-standalone modules, which keeps the evaluation on exactly the requests the agent sends.
+``structured.py`` and ``intent_rules.py`` (standard library only) and ``client.py`` (``wyoming``
+only) are loaded as standalone modules, which keeps the evaluation on exactly the rules and the
+requests the agent uses. ``entity.py`` imports Home Assistant, so the one number the evaluation
+takes from it, how many earlier user turns the structured pass sees, is read from its source.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from .route import DatasetError
 
 AGENT_DIR = Path(__file__).resolve().parents[1] / "custom_components" / "atlas"
 IDLE_TIMEOUT = 120.0  # a big model on a CPU may be slow; the agent's 30 s is for live turns
+_CONTEXT_TURNS = re.compile(r"^STRUCTURED_CONTEXT_TURNS\s*=\s*(\d+)\b", re.MULTILINE)
 
 
 class Extraction(Protocol):
@@ -66,6 +70,7 @@ class Agent:
     client_class: Callable[..., Client]
     error: type[Exception]  # AtlasError: every client failure
     request_error: type[Exception]  # AtlasRequestError: the server refused one request
+    context_turns: int = 2  # entity.STRUCTURED_CONTEXT_TURNS: earlier user turns the pass sees
 
     def client(self, host: str, port: int) -> Client:
         """An :class:`~client.AtlasClient` for ``host:port``."""
@@ -85,6 +90,25 @@ def load_source(name: str, path: Path) -> ModuleType:
     return module
 
 
+@dataclass(frozen=True)
+class Rules:
+    """The deterministic first stage (``intent_rules.py``)."""
+
+    understand: Callable[[str, Extraction | None], Extraction]
+    confident: float  # CONFIDENT: at or above, the agent skips the model's structured pass
+
+
+def read_context_turns(entity: Path) -> int:
+    """``STRUCTURED_CONTEXT_TURNS`` of the agent's ``entity.py``, read from its source."""
+    try:
+        match = _CONTEXT_TURNS.search(entity.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise DatasetError(f"{entity}: cannot read: {err}") from err
+    if match is None:
+        raise DatasetError(f"{entity}: no STRUCTURED_CONTEXT_TURNS = <int>")
+    return int(match.group(1))
+
+
 def load_agent(agent_dir: Path = AGENT_DIR) -> Agent:
     """Load ``structured.py`` and ``client.py`` from ``agent_dir``."""
     structured = load_source("atlas_eval_structured", agent_dir / "structured.py")
@@ -97,4 +121,11 @@ def load_agent(agent_dir: Path = AGENT_DIR) -> Agent:
         client_class=client.AtlasClient,
         error=client.AtlasError,
         request_error=client.AtlasRequestError,
+        context_turns=read_context_turns(agent_dir / "entity.py"),
     )
+
+
+def load_rules(agent_dir: Path = AGENT_DIR) -> Rules:
+    """Load ``intent_rules.py`` from ``agent_dir`` (it loads its sibling ``structured.py``)."""
+    rules = load_source("atlas_eval_intent_rules", agent_dir / "intent_rules.py")
+    return Rules(understand=rules.understand, confident=float(rules.CONFIDENT))

@@ -1,4 +1,4 @@
-"""``atlas-eval models``: metrics, the labelled data and a real run on the embedded Gemma."""
+"""``atlas-eval models``: metrics, the cascade, the labelled data and a real run on SmolLM2."""
 
 from __future__ import annotations
 
@@ -16,17 +16,35 @@ from typing import Any
 import pytest
 
 from atlas_eval import metrics
-from atlas_eval.agent_modules import Agent, Info, load_agent
+from atlas_eval.agent_modules import Agent, Info, Rules, load_agent, load_rules, read_context_turns
 from atlas_eval.eval_data import (
     DIALOGUES,
     UTTERANCES,
+    Dialogue,
     SlotRules,
+    Turn,
     Utterance,
     load_dialogues,
     load_utterances,
     spread,
 )
-from atlas_eval.models import cascade, dialogue_context, format_table, structured_pass
+from atlas_eval.models import (
+    FRESH_UTTERANCES,
+    Data,
+    PassResult,
+    StageTurn,
+    Understood,
+    by_rules,
+    cascade,
+    cascade_turn,
+    dialogue_context,
+    evaluate,
+    evaluate_rules,
+    format_table,
+    latency,
+    stage_scores,
+    structured_pass,
+)
 from atlas_eval.route import DatasetError, load_router
 
 REPO = Path(__file__).resolve().parents[1]
@@ -231,37 +249,286 @@ def test_cascade_sends_an_invalid_or_unsure_pass_to_the_cloud(agent: Agent) -> N
     assert first.route == final.route != "local"
 
 
-def report(model: str, accuracy: float) -> dict[str, Any]:
-    """The parts of a report the table reads."""
+# --- the cascade ----------------------------------------------------------------------------
+
+
+def answer(intent: str, confidence: float = 0.9, **slots: Any) -> str:
+    """A schema-valid structured-pass answer."""
+    empty: dict[str, Any] = {name: None for name in ("day", "time_of_day", "injury", "data_source")}
+    return json.dumps({"intent": intent, **empty, "types": [], "confidence": confidence} | slots)
+
+
+def passed(agent: Agent, content: str, total_ms: float, ttft_ms: float | None = 10.0) -> PassResult:
+    valid = metrics.schema_valid(content, agent.schema)
+    return PassResult(content, valid, agent.parse(content), ttft_ms, total_ms)
+
+
+def fixed_rules(agent: Agent, answers: dict[str, tuple[str, float, dict[str, Any]]]) -> Rules:
+    """Rules that answer ``text -> (intent, confidence, slots)``; a follow-up keeps the context."""
+
+    def understand(text: str, context: Any = None) -> Any:
+        intent, confidence, slots = answers[text]
+        if context is not None and intent == "keep":
+            return agent.parse(answer(context.intent, confidence, **(context.slots | slots)))
+        return agent.parse(answer(intent, confidence, **slots))
+
+    return Rules(understand=understand, confident=0.8)
+
+
+def utterance(line: int, text: str, intent: str, route: str = "local", **slots: Any) -> Utterance:
+    full: dict[str, Any] = {
+        "day": None,
+        "time_of_day": None,
+        "types": [],
+        "injury": None,
+        "data_source": None,
+    }
+    return Utterance(line, text, intent, full | slots, route, False)
+
+
+def test_load_rules_and_the_agents_context_window(tmp_path: Path) -> None:
+    rules = load_rules()
+    assert rules.confident == 0.8
+    ruled = rules.understand("Remind me to stretch tomorrow evening.", None)
+    assert (ruled.intent, ruled.confidence >= rules.confident) == ("set_reminder", True)
+    assert ruled.slots == {"day": "tomorrow", "time_of_day": "evening", "types": ["stretching"]}
+    assert load_agent().context_turns == 2  # entity.STRUCTURED_CONTEXT_TURNS
+    entity = write(tmp_path / "e.py", "X = 1", "STRUCTURED_CONTEXT_TURNS = 3  # turns")
+    assert read_context_turns(entity) == 3
+    with pytest.raises(DatasetError, match="STRUCTURED_CONTEXT_TURNS"):
+        read_context_turns(write(tmp_path / "f.py", "X = 1"))
+    with pytest.raises(DatasetError, match="cannot read"):
+        read_context_turns(tmp_path / "missing.py")
+
+
+def test_cascade_turn_takes_the_model_only_below_confident(agent: Agent) -> None:
+    rules = fixed_rules(agent, {"sure": ("log_workout", 0.8, {}), "unsure": ("chat", 0.3, {})})
+    model = passed(agent, answer("quick_answer", 0.7), total_ms=900.0)
+    sure = by_rules(rules, "sure")
+    assert cascade_turn(sure, rules, model) is sure  # at CONFIDENT: the rules, no model
+    assert cascade_turn(sure, rules, None) is sure
+    assert sure.by == "rules"
+    assert 0 <= sure.total_ms < 50
+    unsure = Understood(rules.understand("unsure", None), 0.25)
+    chosen = cascade_turn(unsure, rules, model)
+    assert chosen.by == "model"
+    assert chosen.model is model
+    assert chosen.extraction.intent == "quick_answer"
+    assert chosen.total_ms == 900.25  # the rules ran first
+    with pytest.raises(ValueError, match="needs the model"):
+        cascade_turn(unsure, rules, None)
+
+
+def test_latency_mean_and_nearest_rank_percentiles() -> None:
+    assert latency([0.05, 0.04, 1000.05, 0.06]) == {
+        "n": 4, "mean": 250.05, "p50": 0.05, "p95": 1000.05
+    }  # fmt: skip
+    assert latency([]) == {"n": 0, "mean": None, "p50": None, "p95": None}
+
+
+def test_stage_scores_count_what_reached_the_model(agent: Agent) -> None:
+    route = load_router()
+    utterances = [
+        utterance(1, "Log 20 pushups", "log_workout", types=["calisthenics"]),
+        utterance(2, "What is a burpee?", "quick_answer"),
+        utterance(3, "Turn off the lights", "device_control"),
+        utterance(4, "Hmm", "chat"),
+    ]
+
+    def ruled(content: str) -> Understood:
+        return Understood(agent.parse(content), 0.1)
+
+    def asked(content: str, total_ms: float, ttft_ms: float | None = 10.0) -> Understood:
+        result = passed(agent, content, total_ms, ttft_ms)
+        return Understood(result.extraction, total_ms + 0.1, result)  # the rules ran first
+
+    understood = [
+        ruled(answer("log_workout", 0.9, types=["calisthenics"])),
+        asked(answer("quick_answer", 0.9), 1000.0),
+        asked("not json", 2000.0, None),
+        ruled(answer("chat", 0.9, day="monday")),
+    ]
+    assert [item.by for item in understood] == ["rules", "model", "model", "rules"]
+    turns = [
+        StageTurn(1, {"intent": "prepare_workout", "day": "monday"},
+                  ruled(answer("prepare_workout", 0.9, day="monday"))),
+        StageTurn(2, {"day": "monday", "types": ["yoga"]},
+                  asked(answer("prepare_workout", 0.9, day="monday"), 500.0)),
+    ]  # fmt: skip
+    scores = stage_scores(
+        utterances, understood, turns, route=route, n_ctx=4096, intents=agent.intents
+    )
+    assert scores["utterances"] == 4
+    assert scores["model_calls"] == {
+        "utterances": 2, "share": 0.5, "dialogue_turns": 1, "dialogue_share": 0.5
+    }  # fmt: skip
+    assert scores["schema_valid"] == {"n": 2, "true": 1, "rate": 0.5}  # model answers only
+    assert (scores["intent"]["correct"], scores["intent"]["accuracy"]) == (3, 0.75)
+    assert (scores["slots"]["tp"], scores["slots"]["fp"], scores["slots"]["fn"]) == (1, 1, 0)
+    assert scores["routing"]["cascade"]["correct"] == 3  # the invalid pass goes to the cloud
+    assert scores["routing"]["text_only"]["correct"] == 4
+    assert scores["coherence"] == {
+        "dialogues": 1, "turns": 1, "coherent": 0, "rate": 0.0, "item_recall": 0.5,
+        "opening_rate": 1.0,
+    }  # fmt: skip
+    assert scores["latency_ms"]["total"] == {"n": 4, "mean": 750.1, "p50": 0.1, "p95": 2000.1}
+    assert scores["latency_ms"]["ttft"] == {"n": 1, "p50": 10.0, "p95": 10.0}
+    assert scores["errors"] == 0
+
+
+class ScriptedClient:
+    """Answers each structured pass by the text of its ``Now:`` line; records the user turns."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.users: list[str] = []
+
+    async def async_describe(self) -> Info:
+        raise NotImplementedError
+
+    async def async_chat(self, request: dict[str, Any]) -> AsyncIterator[FakeEvent]:
+        user = request["messages"][-1]["content"]
+        self.users.append(user)
+        text = user.rsplit("\nNow: ", 1)[-1]
+        content = self.answers.get(text, answer("chat", 0.5))
+        yield FakeEvent("delta", {"content": content[:3]})
+        yield FakeEvent("stop", {"content": content})
+
+
+class FakeInfo:
+    model = "fake"
+    n_ctx = 4096
+    extension: dict[str, Any] = {}
+
+
+def test_evaluate_runs_the_three_stages_as_the_agent_does(agent: Agent) -> None:
+    rules = fixed_rules(agent, {
+        "Log 20 pushups": ("log_workout", 0.9, {"types": ["calisthenics"]}),
+        "What is a burpee?": ("chat", 0.3, {}),
+        "Turn off the lights": ("device_control", 0.9, {}),
+        "Plan yoga on Monday": ("prepare_workout", 0.9, {"day": "monday", "types": ["yoga"]}),
+        "Make it shorter": ("keep", 0.85, {}),
+        "And the evening?": ("keep", 0.6, {"time_of_day": "evening"}),
+        "Sounds good": ("keep", 0.85, {}),
+    })  # fmt: skip
+    client = ScriptedClient({
+        "Log 20 pushups": answer("log_workout", 0.9),  # the model misses the type
+        "What is a burpee?": answer("quick_answer", 0.9),
+        "Turn off the lights": answer("chat", 0.9),
+        "Plan yoga on Monday": answer("prepare_workout", 0.9, day="monday"),
+        "And the evening?": answer("prepare_workout", 0.9, time_of_day="evening"),
+    })  # fmt: skip
+    utterances = [
+        utterance(1, "Log 20 pushups", "log_workout", types=["calisthenics"]),
+        utterance(2, "What is a burpee?", "quick_answer"),
+        utterance(3, "Turn off the lights", "device_control"),
+    ]
+    dialogue = Dialogue(1, "yoga", (
+        Turn("Plan yoga on Monday", {"intent": "prepare_workout", "day": "monday"}),
+        Turn("Make it shorter", {"day": "monday", "types": ["yoga"]}),
+        Turn("And the evening?", {"day": "monday", "time_of_day": "evening"}),
+        Turn("Sounds good", {"day": "monday"}),
+    ))  # fmt: skip
+    data = Data(utterances, utterances[:2], [dialogue], {id(utterances[0]): "a.jsonl"})
+    route = load_router()
+    report = asyncio.run(evaluate(agent, client, FakeInfo(), route=route, rules=rules, data=data))
+
+    # The model alone: the first two utterances (--model-limit), every dialogue turn.
+    assert report["utterances"] == 2
+    assert report["model_calls"]["utterances"] == 2
+    assert report["intent"]["accuracy"] == 1.0
+    assert report["slots"]["fn"] == 1
+    assert [r["by"] for r in report["results"]] == ["model", "model"]
+    assert report["results"][0]["file"] == "a.jsonl"
+    assert (report["results"][0]["route_label"], report["results"][0]["route"]) == ("local",) * 2
+    assert report["results"][0]["route_reason"]
+    # Dialogue context: the two earlier user turns (entity.STRUCTURED_CONTEXT_TURNS), one a line.
+    assert client.users[0] == "Hello there."  # the warm-up
+    assert client.users[-1] == "Earlier: Make it shorter\nAnd the evening?\nNow: Sounds good"
+    # Each distinct request once: warm-up, 2 utterances, 4 turns, then the cascade's one extra.
+    assert report["requests"] == 2 + 4 + 0
+    assert len(client.users) == 1 + 2 + 4
+
+    both = report["cascade"]
+    assert both["utterances"] == 3
+    assert [r["by"] for r in both["results"]] == ["rules", "model", "rules"]
+    assert both["model_calls"] == {
+        "utterances": 1, "share": round(1 / 3, 4), "dialogue_turns": 1, "dialogue_share": 0.25
+    }  # fmt: skip
+    assert both["intent"]["accuracy"] == 1.0
+    assert both["slots"]["f1"] == 1.0
+    # Turn 3 went to the model (rules at 0.6), which dropped Monday; turn 4 carries its answer.
+    assert [t["by"] for t in both["dialogue_results"]] == ["rules", "rules", "model", "rules"]
+    assert both["dialogue_results"][2]["missing"] == ["day=monday"]
+    assert both["dialogue_results"][3]["slots"] == {"time_of_day": "evening"}
+    assert (both["coherence"]["turns"], both["coherence"]["coherent"]) == (3, 1)
+    burpee = both["results"][1]
+    assert burpee["total_ms"] >= report["results"][1]["total_ms"]  # rules + the same pass
+    assert report["coherence"]["coherent"] == 0  # the model alone never says Monday again
+
+    rules_only = evaluate_rules(rules, data, route=route, intents=agent.intents)
+    assert rules_only["model_calls"]["utterances"] == 0
+    assert rules_only["schema_valid"]["n"] == 0
+    assert rules_only["intent"]["accuracy"] == round(2 / 3, 4)  # "chat" for the burpee
+    assert rules_only["coherence"]["coherent"] == 3
+    assert rules_only["latency_ms"]["ttft"]["n"] == 0
+    assert rules_only["latency_ms"]["total"]["p95"] < 50
+
+
+def stage(accuracy: float, calls: int = 4, valid: int = 4) -> dict[str, Any]:
+    """The parts of one stage the table reads."""
     prf = {"precision": 0.5, "recall": 0.25, "f1": 0.3333}
     routing = {"accuracy": 0.9, "safety_lines": 2, "safety_to_cloud": 2, "safety_recall": 1.0}
     return {
-        "target": model, "model": model, "utterances": 4, "schema_valid": {"rate": 1.0},
+        "utterances": 4,
+        "model_calls": {"utterances": calls, "share": calls / 4, "dialogue_turns": 1,
+                        "dialogue_share": 0.25},
+        "schema_valid": {"n": valid, "true": valid, "rate": 1.0 if valid else None},
         "intent": {"accuracy": accuracy,
                    "per_intent": {"chat": {"n": 4, "accuracy": accuracy}}},
         "slots": prf, "routing": {"cascade": routing, "text_only": {"accuracy": 1.0}},
         "coherence": {"rate": 0.25, "coherent": 1, "turns": 4, "item_recall": 0.5,
                       "opening_rate": None},
-        "latency_ms": {"ttft": {"p50": 80.4, "p95": 120.0}, "total": {"p50": 1500, "p95": None}},
-        "errors": 0, "elapsed_s": 12.3,
+        "latency_ms": {"ttft": {"p50": 80.4, "p95": 120.0},
+                       "total": {"mean": 700.0, "p50": 1500, "p95": None}},
+        "errors": 0,
     }  # fmt: skip
 
 
-def test_format_table_puts_models_side_by_side() -> None:
+def report(model: str, accuracy: float) -> dict[str, Any]:
+    """A model's report: the model alone at the top, its cascade below."""
+    return {"target": model, "model": model, "elapsed_s": 12.3, **stage(accuracy),
+            "cascade": stage(1.0, calls=1, valid=1)}  # fmt: skip
+
+
+def test_format_table_puts_the_stages_side_by_side() -> None:
+    rules = stage(0.75, calls=0, valid=0)
+    rules["latency_ms"] = {"ttft": {"p50": None, "p95": None},
+                           "total": {"mean": 0.052, "p50": 0.044, "p95": 0.083}}  # fmt: skip
     table = format_table(
-        [report("gemma-3-270m", 0.25), report("qwen3-4b", 1.0), {"target": "x", "error": "boom"}]
+        [report("gemma-3-270m", 0.25), report("qwen3-4b", 1.0), {"target": "x", "error": "boom"}],
+        rules,
     )
     cells = [re.split(r"\s{2,}", line.strip()) for line in table.splitlines()[2:-1]]
     rows = {name: values for name, *values in cells}
-    assert table.splitlines()[0].split() == ["metric", "gemma-3-270m", "qwen3-4b", "x"]
-    assert rows["schema-valid JSON"] == ["1.000", "1.000", "error"]
-    assert rows["intent accuracy"] == ["0.250", "1.000", "error"]
-    assert rows["safety recall"] == ["1.000 (2/2)", "1.000 (2/2)", "error"]
-    assert rows["coherence"] == ["0.250 (1/4)", "0.250 (1/4)", "error"]
-    assert rows["opening turns"] == ["n/a", "n/a", "error"]
-    assert rows["TTFT p50/p95 ms"] == ["80/120", "80/120", "error"]
-    assert rows["total p50/p95 ms"] == ["1500/n/a", "1500/n/a", "error"]
-    assert rows["intent chat (4)"] == ["0.250", "1.000", "error"]
+    assert table.splitlines()[0].split() == [
+        "metric", "rules", "gemma-3-270m", "rules+gemma-3-270m", "qwen3-4b", "rules+qwen3-4b", "x"
+    ]  # fmt: skip
+    assert rows["reached the model"] == [
+        "0 (0.000)", "4 (1.000)", "1 (0.250)", "4 (1.000)", "1 (0.250)", "error"
+    ]  # fmt: skip
+    assert rows["schema-valid JSON"] == [
+        "n/a", "1.000 (4/4)", "1.000 (1/1)", "1.000 (4/4)", "1.000 (1/1)", "error"
+    ]  # fmt: skip
+    assert rows["intent accuracy"] == ["0.750", "0.250", "1.000", "1.000", "1.000", "error"]
+    assert rows["safety recall"][1:] == ["1.000 (2/2)"] * 4 + ["error"]
+    assert rows["coherence"][0] == "0.250 (1/4)"
+    assert rows["opening turns"][:2] == ["n/a", "n/a"]
+    assert rows["latency mean ms"] == ["0.05", "700", "700", "700", "700", "error"]
+    assert rows["latency p50/p95 ms"][:2] == ["0.04/0.08", "1500/n/a"]
+    assert rows["TTFT p50/p95 ms"][:2] == ["n/a/n/a", "80/120"]
+    assert rows["wall time s"] == ["-", "12", "-", "12", "-", "error"]
+    assert rows["intent chat"][:3] == ["0.750 (4)", "0.250 (4)", "1.000 (4)"]
     assert table.splitlines()[-1] == "x: error: boom"
 
 
@@ -375,23 +642,32 @@ def test_bad_data_exits_2(tmp_path: Path) -> None:
 
 
 @pytest.mark.real_model
-def test_embedded_gemma_end_to_end(tmp_path: Path) -> None:
-    """Ten utterances and one dialogue against a real atlas-llm on the embedded Gemma 3 270M."""
+def test_embedded_smollm2_end_to_end(tmp_path: Path) -> None:
+    """Ten utterances and one dialogue against a real atlas-llm on the embedded SmolLM2-135M:
+    the rules, the model alone (on six of them) and the cascade."""
     out = tmp_path / "report.json"
     result = atlas_eval(
-        "models", "--data-dir", DATA_DIR, "--threads", "2", "--limit", "10",
+        "models", "--data-dir", DATA_DIR, "--threads", "2", "--limit", "10", "--model-limit", "6",
         "--dialogue-limit", "1", "--json", out, timeout=240,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "atlas-llm stopped (0)" in result.stderr  # SIGTERM ended it cleanly
     document = json.loads(out.read_text())
-    assert document["limit"] == 10
+    assert document["utterances_files"] == [str(UTTERANCES), str(FRESH_UTTERANCES)]
+    assert (document["limit"], document["model_limit"]) == (10, 6)
+    rules = document["rules"]
+    assert rules["utterances"] == 10
+    assert rules["model_calls"]["utterances"] == 0
+    assert len({item["intent"] for item in rules["results"]}) == 10  # round-robin over intents
+    assert {item["file"] for item in rules["results"]} == {"eval_utterances.jsonl"}
+    assert rules["latency_ms"]["total"]["p95"] < 50  # microseconds, not a model
     [model] = document["models"]
-    assert model["model"] == "gemma-3-270m"
-    assert model["utterances"] == 10
-    assert model["schema_valid"] == {"n": 10, "true": 10, "rate": 1.0}  # the grammar's promise
+    assert model["model"] == "smollm2-135m"
+    assert model["utterances"] == 6
+    assert model["model_calls"] == {"utterances": 6, "share": 1.0, "dialogue_turns": 5,
+                                    "dialogue_share": 1.0}  # fmt: skip
+    assert model["schema_valid"] == {"n": 6, "true": 6, "rate": 1.0}  # the grammar's promise
     assert model["errors"] == 0
-    assert len({item["intent"] for item in model["results"]}) == 10  # round-robin over intents
     assert 0 <= model["intent"]["accuracy"] <= 1
     for key in ("precision", "recall", "f1", "tp", "fp", "fn", "per_slot"):
         assert key in model["slots"]
@@ -402,13 +678,34 @@ def test_embedded_gemma_end_to_end(tmp_path: Path) -> None:
     assert (coherence["dialogues"], coherence["turns"]) == (1, 4)
     assert 0 <= coherence["rate"] <= 1
     assert len(model["dialogue_results"]) == 5
-    for kind in ("ttft", "total"):
-        latency = model["latency_ms"][kind]
-        assert latency["n"] == 10
-        assert 0 < latency["p50"] <= latency["p95"]
-    assert model["latency_ms"]["ttft"]["p95"] <= model["latency_ms"]["total"]["p95"]
+    total, ttft = model["latency_ms"]["total"], model["latency_ms"]["ttft"]
+    assert (total["n"], ttft["n"]) == (6, 6)
+    assert 0 < ttft["p50"] <= ttft["p95"] <= total["p95"]
+    assert 0 < total["p50"] <= total["p95"]
+
+    both = model["cascade"]
+    assert both["utterances"] == 10
+    by_line = {item["line"]: item for item in rules["results"]}
+    for item in both["results"]:  # the model exactly where the rules are below CONFIDENT
+        ruled = by_line[item["line"]]
+        assert (item["by"] == "model") == (ruled["confidence"] < both["confident"])
+        if item["by"] == "rules":
+            assert (item["predicted_intent"], item["slots"]) == (
+                ruled["predicted_intent"], ruled["slots"]
+            )  # fmt: skip
+        else:
+            assert item["schema_valid"] is True
+            assert item["total_ms"] > 0
+    calls = both["model_calls"]
+    assert calls["utterances"] == sum(item["by"] == "model" for item in both["results"])
+    assert both["schema_valid"]["n"] == calls["utterances"]
+    assert both["coherence"]["turns"] == 4
+    assert model["requests"] >= 6 + 5  # each distinct request once, the cascade's included
+
     table = result.stdout
-    assert table.splitlines()[0].split() == ["metric", "gemma-3-270m"]
-    for row in ("schema-valid JSON", "intent accuracy", "slot F1", "routing accuracy",
-                "safety recall", "coherence", "TTFT p50/p95 ms", "total p50/p95 ms"):  # fmt: skip
+    assert table.splitlines()[0].split() == ["metric", "rules", "smollm2-135m",
+                                             "rules+smollm2-135m"]  # fmt: skip
+    for row in ("reached the model", "schema-valid JSON", "intent accuracy", "slot F1",
+                "routing accuracy", "safety recall", "coherence", "latency mean ms",
+                "latency p50/p95 ms", "TTFT p50/p95 ms"):  # fmt: skip
         assert row in table
