@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import subprocess
 import sys
 import time
@@ -154,8 +155,9 @@ def test_real_atlas_llm_forced_to_repack_on_an_amx_cpu(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(60)
-    assert "atlas-llm crashed with SIGSEGV 3 times in a row" in crash
+    # SIGSEGV on most AMX hosts, SIGILL on some: any native crash signal.
+    assert re.search(r"atlas-llm crashed with SIG(SEGV|ILL|BUS|ABRT) 3 times in a row", crash)
     assert "--cpu-weight-repack off" in crash
     log = log_path.read_text()
-    assert log.count("keeps crashing: killed by SIGSEGV") == 1
+    assert len(re.findall(r"keeps crashing: killed by SIG\w+", log)) == 1
     assert "CPU weight repacking on (--cpu-weight-repack on)" in log
