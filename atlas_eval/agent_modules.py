@@ -1,52 +1,25 @@
-"""The agent's own understanding stages and client, loaded by file path from a source checkout.
+"""The agent's own understanding stages and client, imported from the integration.
 
-``custom_components/atlas/__init__.py`` imports Home Assistant, so the package is never imported:
-``structured.py`` and ``intent_rules.py`` (standard library only) and ``client.py`` (``wyoming``
-only) are loaded as standalone modules, which keeps the evaluation on exactly the rules and the
-requests the agent uses. ``entity.py`` imports Home Assistant, so the one number the evaluation
-takes from it, how many earlier user turns the structured pass sees, is read from its source.
+atlas-eval runs in the project's development environment (``scripts/atlas``: Python 3.14 with
+Home Assistant), so it imports the integration's modules as they are: the rules, the request and
+the parser of the structured pass and the client the agent uses, nothing copied or re-read.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import re
-import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any, Protocol
 
-from .route import DatasetError
+from custom_components.atlas.agent import intent_rules, structured
+from custom_components.atlas.box import client as box_client
 
-AGENT_DIR = Path(__file__).resolve().parents[1] / "custom_components" / "atlas"
 IDLE_TIMEOUT = 120.0  # a big model on a CPU may be slow; the agent's 30 s is for live turns
-_CONTEXT_TURNS = re.compile(r"^STRUCTURED_CONTEXT_TURNS\s*=\s*(\d+)\b", re.MULTILINE)
 
 
-class Extraction(Protocol):
-    """``structured.Extraction``."""
-
-    intent: str
-    slots: dict[str, Any]
-    confidence: float
-    valid: bool
-
-
-class ChatEvent(Protocol):
-    """``client.ChatEvent``."""
-
-    kind: str
-    data: dict[str, Any]
-
-
-class Info(Protocol):
-    """``client.AtlasInfo``."""
-
-    model: str
-    n_ctx: int
-    extension: dict[str, Any]
+Extraction = structured.Extraction
+ChatEvent = box_client.ChatEvent
+Info = box_client.AtlasInfo
 
 
 class Client(Protocol):
@@ -70,24 +43,11 @@ class Agent:
     client_class: Callable[..., Client]
     error: type[Exception]  # AtlasError: every client failure
     request_error: type[Exception]  # AtlasRequestError: the server refused one request
-    context_turns: int = 2  # entity.STRUCTURED_CONTEXT_TURNS: earlier user turns the pass sees
+    context_turns: int = 2  # structured.STRUCTURED_CONTEXT_TURNS: earlier user turns it sees
 
     def client(self, host: str, port: int) -> Client:
         """An :class:`~client.AtlasClient` for ``host:port``."""
         return self.client_class(host, port, idle_timeout=IDLE_TIMEOUT)
-
-
-def load_source(name: str, path: Path) -> ModuleType:
-    """Import one Python file as module ``name``."""
-    if not path.is_file():
-        raise DatasetError(f"{path} not found: atlas-eval needs a source checkout of ATLAS")
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise DatasetError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass(frozen=True)
@@ -96,36 +56,27 @@ class Rules:
 
     understand: Callable[[str, Extraction | None], Extraction]
     confident: float  # CONFIDENT: at or above, the agent skips the model's structured pass
+    combine: Callable[[str, Extraction, Extraction], Extraction]  # unsure rules + the model
 
 
-def read_context_turns(entity: Path) -> int:
-    """``STRUCTURED_CONTEXT_TURNS`` of the agent's ``entity.py``, read from its source."""
-    try:
-        match = _CONTEXT_TURNS.search(entity.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise DatasetError(f"{entity}: cannot read: {err}") from err
-    if match is None:
-        raise DatasetError(f"{entity}: no STRUCTURED_CONTEXT_TURNS = <int>")
-    return int(match.group(1))
-
-
-def load_agent(agent_dir: Path = AGENT_DIR) -> Agent:
-    """Load ``structured.py`` and ``client.py`` from ``agent_dir``."""
-    structured = load_source("atlas_eval_structured", agent_dir / "structured.py")
-    client = load_source("atlas_eval_client", agent_dir / "client.py")
+def load_agent() -> Agent:
+    """The agent's structured pass (``agent/structured.py``) and client (``box/client.py``)."""
     return Agent(
         schema=structured.SCHEMA,
         intents=tuple(structured.INTENTS),
         build_request=structured.build_request,
         parse=structured.parse,
-        client_class=client.AtlasClient,
-        error=client.AtlasError,
-        request_error=client.AtlasRequestError,
-        context_turns=read_context_turns(agent_dir / "entity.py"),
+        client_class=box_client.AtlasClient,
+        error=box_client.AtlasError,
+        request_error=box_client.AtlasRequestError,
+        context_turns=structured.STRUCTURED_CONTEXT_TURNS,
     )
 
 
-def load_rules(agent_dir: Path = AGENT_DIR) -> Rules:
-    """Load ``intent_rules.py`` from ``agent_dir`` (it loads its sibling ``structured.py``)."""
-    rules = load_source("atlas_eval_intent_rules", agent_dir / "intent_rules.py")
-    return Rules(understand=rules.understand, confident=float(rules.CONFIDENT))
+def load_rules() -> Rules:
+    """The rules stage (``agent/intent_rules.py``)."""
+    return Rules(
+        understand=intent_rules.understand,
+        confident=float(intent_rules.CONFIDENT),
+        combine=intent_rules.combine,
+    )

@@ -10,14 +10,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .eval_data import SLOTS
-from .route import _percentile, _ratio
+from .route import percentile, ratio
 
 SlotPair = tuple[str, str]
 
 
 def share(flags: Sequence[bool]) -> dict[str, Any]:
     """How many of ``flags`` are true, and their share."""
-    return {"n": len(flags), "true": sum(flags), "rate": _ratio(sum(flags), len(flags))}
+    return {"n": len(flags), "true": sum(flags), "rate": ratio(sum(flags), len(flags))}
 
 
 def slot_pairs(slots: Mapping[str, Any]) -> set[SlotPair]:
@@ -33,8 +33,8 @@ def slot_pairs(slots: Mapping[str, Any]) -> set[SlotPair]:
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
-    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+    f1 = ratio(2 * tp, 2 * tp + fp + fn)
     return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1}
 
 
@@ -67,9 +67,9 @@ def intent_scores(
     return {
         "n": len(gold),
         "correct": correct,
-        "accuracy": _ratio(correct, len(gold)),
+        "accuracy": ratio(correct, len(gold)),
         "per_intent": {
-            intent: {"n": n, "correct": c, "accuracy": _ratio(c, n)}
+            intent: {"n": n, "correct": c, "accuracy": ratio(c, n)}
             for intent, (n, c) in per.items()
         },
     }
@@ -86,10 +86,10 @@ def routing_scores(
     return {
         "n": len(labels),
         "correct": correct,
-        "accuracy": _ratio(correct, len(labels)),
+        "accuracy": ratio(correct, len(labels)),
         "safety_lines": safety_lines,
         "safety_to_cloud": safety_cloud,
-        "safety_recall": _ratio(safety_cloud, safety_lines),
+        "safety_recall": ratio(safety_cloud, safety_lines),
     }
 
 
@@ -116,9 +116,9 @@ def coherence_scores(turns: Sequence[tuple[int, int, int]]) -> dict[str, Any]:
     return {
         "turns": len(follow),
         "coherent": sum(met == want for want, met in follow),
-        "rate": _ratio(sum(met == want for want, met in follow), len(follow)),
-        "item_recall": _ratio(sum(m for _, m in follow), sum(w for w, _ in follow)),
-        "opening_rate": _ratio(sum(met == want for want, met in opening), len(opening)),
+        "rate": ratio(sum(met == want for want, met in follow), len(follow)),
+        "item_recall": ratio(sum(m for _, m in follow), sum(w for w, _ in follow)),
+        "opening_rate": ratio(sum(met == want for want, met in opening), len(opening)),
     }
 
 
@@ -129,8 +129,8 @@ def latency_summary(values_ms: Iterable[float | None]) -> dict[str, Any]:
         return {"n": 0, "p50": None, "p95": None}
     return {
         "n": len(ordered),
-        "p50": round(_percentile(ordered, 0.5), 1),
-        "p95": round(_percentile(ordered, 0.95), 1),
+        "p50": round(percentile(ordered, 0.5), 1),
+        "p95": round(percentile(ordered, 0.95), 1),
     }
 
 

@@ -64,7 +64,7 @@ from .eval_data import (
     spread,
 )
 from .llm_process import LlmProcess, ServerError
-from .route import DatasetError, Decision, RouteFn, _percentile, _ratio, load_router
+from .route import DatasetError, Decision, RouteFn, load_router, percentile, ratio
 
 FRESH_UTTERANCES = (
     DATA_DIR / "eval_utterances_fresh.jsonl"
@@ -261,8 +261,10 @@ def needs_model(ruled: Understood, rules: Rules) -> bool:
     return ruled.extraction.confidence < rules.confident
 
 
-def cascade_turn(ruled: Understood, rules: Rules, result: PassResult | None) -> Understood:
-    """The cascade's answer: the rules' when confident, else the model's, after the rules.
+def cascade_turn(
+    text: str, ruled: Understood, rules: Rules, result: PassResult | None
+) -> Understood:
+    """The cascade's answer: the rules' when confident, else ``intent_rules.combine``'s.
 
     ``result`` (the model's pass of the same turn) is needed only when :func:`needs_model`.
     """
@@ -270,7 +272,8 @@ def cascade_turn(ruled: Understood, rules: Rules, result: PassResult | None) -> 
         return ruled
     if result is None:
         raise ValueError("the rules are unsure: the cascade needs the model's pass")
-    return Understood(result.extraction, ruled.total_ms + result.total_ms, result)
+    chosen = rules.combine(text, ruled.extraction, result.extraction)
+    return Understood(chosen, ruled.total_ms + result.total_ms, result)
 
 
 def cascade(
@@ -298,8 +301,8 @@ def latency(values_ms: Sequence[float]) -> dict[str, Any]:
     return {
         "n": len(ordered),
         "mean": round(statistics.fmean(ordered), 3),
-        "p50": round(_percentile(ordered, 0.5), 3),
-        "p95": round(_percentile(ordered, 0.95), 3),
+        "p50": round(percentile(ordered, 0.5), 3),
+        "p95": round(percentile(ordered, 0.95), 3),
     }
 
 
@@ -331,9 +334,9 @@ def stage_scores(
         "utterances": len(utterances),
         "model_calls": {
             "utterances": len(asked),
-            "share": _ratio(len(asked), len(utterances)),
+            "share": ratio(len(asked), len(utterances)),
             "dialogue_turns": len(turns_asked),
-            "dialogue_share": _ratio(len(turns_asked), len(turns)),
+            "dialogue_share": ratio(len(turns_asked), len(turns)),
         },
         "schema_valid": metrics.share([result.schema_valid for result in asked]),
         "intent": metrics.intent_scores(
@@ -463,7 +466,9 @@ async def evaluate(
             result = await passes.get(turn.user, context)  # the same request in both stages
             said.append(turn.user)
             ruled = by_rules(rules, turn.user, previous)
-            chosen = cascade_turn(ruled, rules, result if needs_model(ruled, rules) else None)
+            chosen = cascade_turn(
+                turn.user, ruled, rules, result if needs_model(ruled, rules) else None
+            )
             previous = chosen.extraction
             alone_turns.append((dialogue, StageTurn(index, turn.expect, by_model(result))))
             cascade_turns.append((dialogue, StageTurn(index, turn.expect, chosen)))
@@ -474,7 +479,7 @@ async def evaluate(
     for item in data.utterances:
         ruled = by_rules(rules, item.text)
         asked = await passes.get(item.text) if needs_model(ruled, rules) else None
-        chosen_all.append(cascade_turn(ruled, rules, asked))
+        chosen_all.append(cascade_turn(item.text, ruled, rules, asked))
     reached = sum(item.model is not None for item in chosen_all)
     progress(f"cascade: {reached}/{len(data.utterances)} utterances reached the model")
 

@@ -6,13 +6,12 @@ the router's other inputs: ``context_tokens`` (int), ``confidence`` (number),
 count as ``cloud``. Decision time: every line is routed once untimed, then ``--repeat`` times,
 each call timed alone by wall clock and by thread CPU time (the CPU figure leaves out time the
 OS gave to other processes, which dominates wall-clock p99 on a busy machine). The report is
-not a gate: the exit code is 0 unless the file is malformed or the router is missing (2).
+not a gate: the exit code is 0 unless the file is malformed (2).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import sys
@@ -20,10 +19,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Protocol, cast
 
-ROUTER_PATH = Path(__file__).resolve().parents[1] / "custom_components" / "atlas" / "router.py"
+from custom_components.atlas.agent import router
+
 LABELS = ("local", "cloud")
 ROUTES = ("local", "cloud-simple", "cloud-complex")
 OPTIONAL_INPUTS: dict[str, tuple[type, ...]] = {
@@ -80,19 +79,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(func=run)
 
 
-def load_router(path: Path = ROUTER_PATH) -> RouteFn:
-    """Import ``router.py`` by file path (it has no Home Assistant or relative imports)."""
-    if not path.is_file():
-        raise DatasetError(
-            f"router not found at {path}: atlas-eval route needs a source checkout of ATLAS"
-        )
-    spec = importlib.util.spec_from_file_location("atlas_router", path)
-    if spec is None or spec.loader is None:
-        raise DatasetError(f"cannot load the router from {path}")
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return cast(RouteFn, module.route)
+def load_router() -> RouteFn:
+    """The agent's router (``custom_components/atlas/agent/router.py``)."""
+    return cast(RouteFn, router.route)
 
 
 def jsonl_objects(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
@@ -143,11 +132,11 @@ def _parse(number: int, where: str, item: dict[str, Any]) -> Example:
     return Example(number, text, label, safety, inputs)
 
 
-def _percentile(ordered: list[float], q: float) -> float:
+def percentile(ordered: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
+def ratio(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
@@ -192,24 +181,24 @@ def evaluate(
     return {
         "lines": len(examples),
         "correct": correct,
-        "accuracy": _ratio(correct, len(examples)),
+        "accuracy": ratio(correct, len(examples)),
         "safety": {
             "lines": safety_lines,
             "routed_to_cloud": safety_cloud,
-            "recall": _ratio(safety_cloud, safety_lines),
+            "recall": ratio(safety_cloud, safety_lines),
             "flagged_safety": safety_flagged,
         },
         "cloud": {
             "lines": cloud_lines,
-            "precision": _ratio(true_cloud, predicted_cloud),
-            "recall": _ratio(true_cloud, cloud_lines),
+            "precision": ratio(true_cloud, predicted_cloud),
+            "recall": ratio(true_cloud, cloud_lines),
         },
         "decision_us": {
-            "p50": round(_percentile(wall, 0.5), 2),
-            "p99": round(_percentile(wall, 0.99), 2),
+            "p50": round(percentile(wall, 0.5), 2),
+            "p99": round(percentile(wall, 0.99), 2),
             "max": round(wall[-1], 2),
-            "cpu_p50": round(_percentile(cpu, 0.5), 2),
-            "cpu_p99": round(_percentile(cpu, 0.99), 2),
+            "cpu_p50": round(percentile(cpu, 0.5), 2),
+            "cpu_p99": round(percentile(cpu, 0.99), 2),
             "calls": len(wall),
         },
         "confusion": confusion,

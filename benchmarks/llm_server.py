@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import functools
 import importlib.util
 import json
 import os
@@ -45,14 +44,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any, Protocol
 
 import httpx
 from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
-from atlas_eval.agent_modules import AGENT_DIR, load_source
+from custom_components.atlas.agent import structured
 from tests.cpu_load import busy_neighbours
 from wyoming_servers.llm.cpu_threads import other_busy_cores, read_sample, ticks_per_second
 from wyoming_servers.processes import free_port, stop_process
@@ -271,14 +269,9 @@ def prefix_messages(question: str) -> list[dict[str, Any]]:
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": question}]
 
 
-@functools.cache
-def _structured_module() -> ModuleType:
-    return load_source("atlas_bench_structured", AGENT_DIR / "structured.py")
-
-
 def structured_pass_spec(question: str) -> ChatSpec:
     """The agent's structured pass for ``question``, exactly as the integration builds it."""
-    request = _structured_module().build_request(question, None)
+    request = structured.build_request(question, None)
     return ChatSpec(
         request["messages"], tools=False, max_tokens=1, schema=request["response_format"]["schema"]
     )

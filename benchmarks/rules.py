@@ -1,6 +1,6 @@
 """The rules stage of the understanding cascade: speed and accuracy, against hassil templates.
 
-``custom_components/atlas/intent_rules.py`` (loaded by file path, no Home Assistant) labels
+``custom_components/atlas/agent/intent_rules.py`` (standard library only) labels
 every line of the labelled utterance files ``--iterations`` times; each call is timed alone by
 wall clock (``perf_counter_ns``) and thread CPU time (``thread_time_ns``). The peer is Home
 Assistant's sentence matcher, hassil, with templates written for ATLAS's intents in the style of
@@ -17,14 +17,12 @@ Usage: ``.venv/bin/python -m benchmarks.rules [--iterations 20] [--no-hassil] [F
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,8 +30,8 @@ sys.path.insert(0, str(REPO))
 
 from atlas_eval.eval_data import SlotRules, Utterance, load_utterances  # noqa: E402
 from atlas_eval.metrics import slot_pairs, slot_scores  # noqa: E402
+from custom_components.atlas.agent import intent_rules, structured  # noqa: E402
 
-AGENT = REPO / "custom_components" / "atlas"
 DATA = REPO / "tests" / "data"
 DEFAULT_FILES = (DATA / "eval_utterances.jsonl", DATA / "eval_utterances_fresh.jsonl")
 
@@ -42,24 +40,12 @@ Result = tuple[str, dict[str, Any], bool]
 Stage = Callable[[str], Result]
 
 
-def load_module(name: str, path: Path) -> ModuleType:
-    """Import one Python file as module ``name``."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
-
-
 def rules_stage() -> Stage:
     """``intent_rules.understand``; confident at or above its ``CONFIDENT``."""
-    rules = load_module("atlas_bench_intent_rules", AGENT / "intent_rules.py")
-    threshold = float(rules.CONFIDENT)
+    threshold = float(intent_rules.CONFIDENT)
 
     def decide(text: str) -> Result:
-        extraction = rules.understand(text)
+        extraction = intent_rules.understand(text)
         return extraction.intent, extraction.slots, extraction.confidence >= threshold
 
     return decide
@@ -326,7 +312,6 @@ def main() -> None:
     parser.add_argument("--no-hassil", action="store_true", help="only the rules")
     args = parser.parse_args()
 
-    structured = load_module("atlas_bench_structured", AGENT / "structured.py")
     slot_rules = SlotRules(structured.SCHEMA)
     data = {path.name: load_utterances(path, slot_rules) for path in args.files}
     stages: dict[str, Stage] = {"rules": rules_stage()}

@@ -126,10 +126,3 @@ def test_usage() -> None:
     assert result.returncode == 2
     assert "route" in result.stderr
     assert atlas_eval("route", "--help").returncode == 0
-
-
-def test_missing_router_is_a_clear_error(tmp_path: Path) -> None:
-    from atlas_eval.route import DatasetError, load_router
-
-    with pytest.raises(DatasetError, match="needs a source checkout"):
-        load_router(tmp_path / "router.py")

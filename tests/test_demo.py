@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 
-from custom_components.atlas.entity import APOLOGY_UNREACHABLE
+from custom_components.atlas.agent.spoken import BOX_UNREACHABLE
 from custom_components.atlas.skills.exercises import LIBRARY
 
+from .ha.spoken import english
 from .servers.wyoming_io import DATA_DIR
+
+APOLOGY_UNREACHABLE = english(BOX_UNREACHABLE)
 
 
 def _demo(tmp_path: Path, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from atlas_eval import metrics
-from atlas_eval.agent_modules import Agent, Info, Rules, load_agent, load_rules, read_context_turns
+from atlas_eval.agent_modules import Agent, Info, Rules, load_agent, load_rules
 from atlas_eval.eval_data import (
     DIALOGUES,
     UTTERANCES,
@@ -272,7 +272,7 @@ def fixed_rules(agent: Agent, answers: dict[str, tuple[str, float, dict[str, Any
             return agent.parse(answer(context.intent, confidence, **(context.slots | slots)))
         return agent.parse(answer(intent, confidence, **slots))
 
-    return Rules(understand=understand, confident=0.8)
+    return Rules(understand=understand, confident=0.8, combine=load_rules().combine)
 
 
 def utterance(line: int, text: str, intent: str, route: str = "local", **slots: Any) -> Utterance:
@@ -286,37 +286,31 @@ def utterance(line: int, text: str, intent: str, route: str = "local", **slots: 
     return Utterance(line, text, intent, full | slots, route, False)
 
 
-def test_load_rules_and_the_agents_context_window(tmp_path: Path) -> None:
+def test_load_rules_and_the_agents_context_window() -> None:
     rules = load_rules()
     assert rules.confident == 0.8
     ruled = rules.understand("Remind me to stretch tomorrow evening.", None)
     assert (ruled.intent, ruled.confidence >= rules.confident) == ("set_reminder", True)
     assert ruled.slots == {"day": "tomorrow", "time_of_day": "evening", "types": ["stretching"]}
-    assert load_agent().context_turns == 2  # entity.STRUCTURED_CONTEXT_TURNS
-    entity = write(tmp_path / "e.py", "X = 1", "STRUCTURED_CONTEXT_TURNS = 3  # turns")
-    assert read_context_turns(entity) == 3
-    with pytest.raises(DatasetError, match="STRUCTURED_CONTEXT_TURNS"):
-        read_context_turns(write(tmp_path / "f.py", "X = 1"))
-    with pytest.raises(DatasetError, match="cannot read"):
-        read_context_turns(tmp_path / "missing.py")
+    assert load_agent().context_turns == 2  # structured.STRUCTURED_CONTEXT_TURNS
 
 
 def test_cascade_turn_takes_the_model_only_below_confident(agent: Agent) -> None:
     rules = fixed_rules(agent, {"sure": ("log_workout", 0.8, {}), "unsure": ("chat", 0.3, {})})
     model = passed(agent, answer("quick_answer", 0.7), total_ms=900.0)
     sure = by_rules(rules, "sure")
-    assert cascade_turn(sure, rules, model) is sure  # at CONFIDENT: the rules, no model
-    assert cascade_turn(sure, rules, None) is sure
+    assert cascade_turn("sure", sure, rules, model) is sure  # at CONFIDENT: the rules, no model
+    assert cascade_turn("sure", sure, rules, None) is sure
     assert sure.by == "rules"
     assert 0 <= sure.total_ms < 50
     unsure = Understood(rules.understand("unsure", None), 0.25)
-    chosen = cascade_turn(unsure, rules, model)
+    chosen = cascade_turn("unsure", unsure, rules, model)
     assert chosen.by == "model"
     assert chosen.model is model
     assert chosen.extraction.intent == "quick_answer"
     assert chosen.total_ms == 900.25  # the rules ran first
     with pytest.raises(ValueError, match="needs the model"):
-        cascade_turn(unsure, rules, None)
+        cascade_turn("unsure", unsure, rules, None)
 
 
 def test_latency_mean_and_nearest_rank_percentiles() -> None:
@@ -457,11 +451,14 @@ def test_evaluate_runs_the_three_stages_as_the_agent_does(agent: Agent) -> None:
     }  # fmt: skip
     assert both["intent"]["accuracy"] == 1.0
     assert both["slots"]["f1"] == 1.0
-    # Turn 3 went to the model (rules at 0.6), which dropped Monday; turn 4 carries its answer.
+    # Turn 3 went to the model (rules at 0.6), which dropped Monday: the cascade keeps the rules'
+    # carried slots (intent_rules.combine), so turns 3 and 4 still have it.
     assert [t["by"] for t in both["dialogue_results"]] == ["rules", "rules", "model", "rules"]
-    assert both["dialogue_results"][2]["missing"] == ["day=monday"]
-    assert both["dialogue_results"][3]["slots"] == {"time_of_day": "evening"}
-    assert (both["coherence"]["turns"], both["coherence"]["coherent"]) == (3, 1)
+    assert both["dialogue_results"][2]["missing"] == []
+    assert both["dialogue_results"][3]["slots"] == {
+        "day": "monday", "time_of_day": "evening", "types": ["yoga"]
+    }  # fmt: skip
+    assert (both["coherence"]["turns"], both["coherence"]["coherent"]) == (3, 3)
     burpee = both["results"][1]
     assert burpee["total_ms"] >= report["results"][1]["total_ms"]  # rules + the same pass
     assert report["coherence"]["coherent"] == 0  # the model alone never says Monday again

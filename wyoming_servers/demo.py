@@ -30,6 +30,7 @@ from wyoming.info import Describe
 from wyoming.tts import Synthesize
 
 from .cli import default_data_dir
+from .llm import chat_protocol
 from .processes import free_port, stop_process
 
 MORNING = (
@@ -133,7 +134,7 @@ async def speak(port: int, text: str) -> tuple[bytes, int, float]:
         await client.write_event(Synthesize(text=text).event())
         while True:
             event = await asyncio.wait_for(client.read_event(), 120)
-            if event is None or event.type == "error":
+            if event is None or event.type == chat_protocol.ERROR:
                 raise RuntimeError(f"atlas-tts failed: {event and event.data}")
             if AudioChunk.is_type(event.type):
                 chunk = AudioChunk.from_event(event)
@@ -159,7 +160,7 @@ async def _transcribe(port: int, pcm: bytes, rate: int) -> tuple[str, float]:
         await client.write_event(AudioStop().event())
         while True:
             event = await asyncio.wait_for(client.read_event(), 120)
-            if event is None or event.type == "error":
+            if event is None or event.type == chat_protocol.ERROR:
                 raise RuntimeError(f"atlas-stt failed: {event and event.data}")
             if Transcript.is_type(event.type):
                 return Transcript.from_event(event).text, time.perf_counter() - stopped
@@ -170,14 +171,14 @@ async def _chat(port: int, data: dict[str, Any]) -> tuple[dict[str, Any], float]
     started = time.perf_counter()
     first = 0.0
     async with AsyncTcpClient("127.0.0.1", port) as client:
-        await client.write_event(Event("chat", data))
+        await client.write_event(Event(chat_protocol.CHAT, data))
         while True:
             event = await asyncio.wait_for(client.read_event(), 300)
-            if event is None or event.type == "error":
+            if event is None or event.type == chat_protocol.ERROR:
                 raise RuntimeError(f"atlas-llm failed: {event and event.data}")
-            if event.type == "chat-delta" and not first:
+            if event.type == chat_protocol.CHAT_DELTA and not first:
                 first = time.perf_counter() - started
-            if event.type == "chat-stop":
+            if event.type == chat_protocol.CHAT_STOP:
                 return event.data, first
 
 

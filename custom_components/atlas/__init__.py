@@ -14,15 +14,16 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
-from .budget import storage_key as budget_storage_key
-from .claude import async_setup_cloud
-from .client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
+from .box.client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
+from .box.health import BoxHealth
+from .cloud.budget import storage_key as budget_storage_key
+from .cloud.claude import ClaudeConnection, async_load_budget
 from .const import DOMAIN
-from .health import BoxHealth
-from .llm import async_register_api
 from .runtime import AtlasConfigEntry, AtlasRuntimeData
 from .services import async_setup_services
-from .skills import plans, quick_answers, recovery, reminders, workouts
+from .skills import plans, workouts
+from .skills.api import async_register_api
+from .skills.setup import async_setup_skills
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -69,7 +70,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
         ) from err
 
     health = BoxHealth(hass, client, entry.entry_id, entry.title)
-    entry.runtime_data = AtlasRuntimeData(client, info, health)
     entry.async_on_unload(health.async_shutdown)
     if lost is None:
         # The box answered: issues left from before are stale, unless it still reports a crash.
@@ -82,11 +82,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
     if not health.healthy:
         entry.async_on_unload(health.async_add_listener(partial(_async_box_back, hass, entry)))
 
-    await reminders.async_setup_skill(hass, entry, entry.runtime_data.skills)
-    # Recovery first: the plans read it.
-    for setup_skill in (recovery, workouts, plans, quick_answers):
-        await setup_skill.async_setup_skill(hass, entry, entry.runtime_data.skills)
-    await async_setup_cloud(hass, entry)
+    entry.runtime_data = AtlasRuntimeData(
+        client=client,
+        info=info,
+        health=health,
+        skills=await async_setup_skills(hass, entry),
+        budget=await async_load_budget(hass, entry),
+        claude=ClaudeConnection(hass, entry),
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True

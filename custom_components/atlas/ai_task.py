@@ -22,7 +22,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import llm
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import AtlasConnectionError, AtlasError, AtlasRequestError, AtlasServerCrashedError
+from .agent.history import build_messages, convert, estimate_tokens
+from .agent.policy import first_route
+from .agent.router import LOCAL as ROUTE_LOCAL
+from .agent.trace import TurnTrace
+from .box.chat_protocol import ChatRequest
+from .box.client import AtlasConnectionError, AtlasError, AtlasRequestError, AtlasServerCrashedError
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
     DEFAULT_MAX_HISTORY_TOKENS,
@@ -30,10 +35,7 @@ from .const import (
     LOGGER,
     SUBENTRY_AI_TASK,
 )
-from .entity import AtlasBaseLLMEntity, TurnTrace
-from .history import build_messages, convert, estimate_tokens
-from .router import LOCAL as ROUTE_LOCAL
-from .router import route
+from .entity import AtlasBaseLLMEntity
 from .runtime import AtlasConfigEntry
 
 # The GPU box queues requests itself (FIFO with a bound); HA need not serialise them.
@@ -111,7 +113,7 @@ class AtlasTaskEntity(ai_task.AITaskEntity, AtlasBaseLLMEntity):
                 await self._async_constrained_answer(chat_log, schema, trace, started)
                 return trace
             context = estimate_tokens(json.dumps([convert(c) for c in chat_log.content]))
-            decision = route(text, context_tokens=context, local_window=runtime.info.n_ctx)
+            decision = first_route(text, context, runtime.info.n_ctx)
             trace.route, trace.route_reason, trace.safety = (
                 decision.route, decision.reason, decision.safety
             )  # fmt: skip
@@ -127,10 +129,7 @@ class AtlasTaskEntity(ai_task.AITaskEntity, AtlasBaseLLMEntity):
             raise
         finally:
             trace.total_ms = (time.perf_counter() - started) * 1000
-            if runtime.budget is not None:
-                runtime.budget.record_turn(
-                    trace.route if trace.answered_by == "cloud" else ROUTE_LOCAL
-                )
+            runtime.budget.record_turn(trace.route if trace.answered_by == "cloud" else ROUTE_LOCAL)
         return trace
 
     async def _async_constrained_answer(
@@ -143,7 +142,7 @@ class AtlasTaskEntity(ai_task.AITaskEntity, AtlasBaseLLMEntity):
         """One request whose output atlas-llm's grammar keeps valid for ``schema``."""
         budget = int(self.subentry.data.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS))
         messages, _ = build_messages(chat_log, budget)
-        request = {
+        request: ChatRequest = {
             "messages": messages,
             "response_format": {"schema": schema},
             "think": False,

@@ -39,9 +39,9 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-from .claude import async_validate_api_key
-from .client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
-from .cloud_settings import cloud_settings, options_error, options_section, suggested_options
+from .box.client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
+from .cloud.claude import async_validate_api_key
+from .cloud.settings import cloud_settings, options_error, options_section, suggested_options
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS,
@@ -64,9 +64,9 @@ from .const import (
     THINKING_OFF,
     THINKING_ON,
 )
-from .llm import ATLAS_API_ID
 from .runtime import AtlasConfigEntry
 from .skills import quick_answers, recovery, workouts
+from .skills.api import ATLAS_API_ID
 
 CONNECT_TIMEOUT = 10.0
 

@@ -8,7 +8,6 @@ them and the model answers it, with the same tools.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Final, Literal, override
 
 from homeassistant.components import conversation
@@ -18,8 +17,9 @@ from homeassistant.const import CONF_LLM_HASS_API, CONF_PROMPT
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .agent.trace import TurnTrace
 from .const import DEFAULT_PROMPT, DOMAIN, EVENT_TURN
-from .entity import AtlasBaseLLMEntity, TurnTrace
+from .entity import AtlasBaseLLMEntity
 from .runtime import AtlasConfigEntry
 
 # The GPU box queues requests itself (FIFO with a bound); HA need not serialise them.
@@ -28,8 +28,6 @@ PARALLEL_UPDATES = 0
 # The router's safety rules cover these (router.py); the skills' spoken replies are English.
 SUPPORTED_LANGUAGES: Final = ["en", "de", "es", "fr"]
 REPLY_LANGUAGE: Final = "en"
-# The language of the turn being answered (one per task, so concurrent turns don't mix).
-_TURN_LANGUAGE: ContextVar[str | None] = ContextVar("atlas_turn_language", default=None)
 
 
 def speaks_reply_language(language: str | None) -> bool:
@@ -102,11 +100,7 @@ class AtlasConversationEntity(
         except conversation.ConverseError as err:
             return err.as_conversation_result()
 
-        token = _TURN_LANGUAGE.set(user_input.language)
-        try:
-            trace = await self._async_handle_chat_log(chat_log, user_input.text)
-        finally:
-            _TURN_LANGUAGE.reset(token)
+        trace = await self._async_handle_chat_log(chat_log, user_input.text, user_input.language)
         details = trace.as_dict()
         chat_log.async_trace({"atlas": details})
         self.hass.bus.async_fire(
@@ -123,10 +117,14 @@ class AtlasConversationEntity(
         trace: TurnTrace,
         started: float,
         note: str | None,
+        *,
+        language: str | None = None,
     ) -> None:
         """In English, the skills directly or a quick answer first; in German, Spanish or French
         the model answers (the direct replies are English sentences), with the same tools."""
-        if speaks_reply_language(_TURN_LANGUAGE.get()):
-            await super()._async_local_answer(chat_log, user_text, trace, started, note)
+        if speaks_reply_language(language):
+            await super()._async_local_answer(
+                chat_log, user_text, trace, started, note, language=language
+            )
         else:
             await self._async_tool_rounds(chat_log, trace, started, note)

@@ -1,11 +1,9 @@
-"""The ATLAS agent loop: structured pass, then streamed tool rounds against the GPU box."""
+"""The agent entity: a turn in the order of ``agent/policy.py``, over the one tool loop."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
 from typing import Any
 
 import probatio
@@ -15,15 +13,20 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import llm
 from homeassistant.helpers.entity import Entity
 
-from .claude import CloudUnavailable, async_claude_turn, fallback_note, safe_medical_answer
-from .client import (
-    AtlasClient,
-    AtlasConnectionError,
-    AtlasError,
-    AtlasRequestError,
-    AtlasServerCrashedError,
-)
-from .cloud_settings import cloud_settings
+from .agent.dispatch import SkillCall, handles, plan_calls, spoken_reply
+from .agent.history import convert, estimate_tokens
+from .agent.intent_rules import CONFIDENT, combine, understand
+from .agent.loop import async_tool_loop
+from .agent.policy import after_cloud_failure, box_failure, final_route, first_route
+from .agent.router import LOCAL as ROUTE_LOCAL
+from .agent.spoken import TURN_FAILED, Spoken
+from .agent.structured import STRUCTURED_CONTEXT_TURNS, Extraction, build_request, parse
+from .agent.trace import TurnTrace
+from .box.backend import LocalBackend
+from .box.chat_protocol import ChatRequest, Tool
+from .box.client import AtlasClient, AtlasConnectionError, AtlasError, AtlasServerCrashedError
+from .cloud.claude import REASON_DISABLED, REASON_NO_KEY, CloudUnavailable, async_claude_turn
+from .cloud.settings import cloud_settings
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS,
@@ -37,77 +40,11 @@ from .const import (
     THINKING_AUTO,
     THINKING_ON,
 )
-from .dispatch import SkillCall, handles, plan_calls, spoken_reply
-from .history import build_messages, convert, estimate_tokens
-from .intent_rules import CONFIDENT, understand
-from .router import LOCAL as ROUTE_LOCAL
-from .router import route
 from .runtime import AtlasConfigEntry
-from .skills.quick_answers import async_quick_answer
-from .speech import speakable
-from .structured import Extraction, build_request, parse
+from .skills.quick_answers import quick_answer
 
-APOLOGY_UNREACHABLE = "Sorry, I can't reach the ATLAS server right now. Please try again soon."
-APOLOGY_DROPPED = "Sorry, I lost the connection to the ATLAS server in the middle of that."
-APOLOGY_BUSY = "Sorry, I'm busy with another request. Please ask again in a moment."
-APOLOGY_FAILED = "Sorry, something went wrong while I was answering."
-APOLOGY_CRASHED = (
-    "Sorry, the language model on the ATLAS GPU box keeps crashing, so I can't answer that. "
-    "Home Assistant's Repairs page says what to try."
-)
-REPLY_MAX_TOKENS = 400
-STRUCTURED_CONTEXT_TURNS = 2  # earlier user turns the structured pass sees
 WARM_UP_MAX_TOKENS = 1
 MAX_REMEMBERED_CONVERSATIONS = 32
-
-
-@dataclass
-class TurnTrace:
-    """What happened in one turn: for the conversation trace and the ``atlas_turn`` event."""
-
-    extraction: Extraction | None = None
-    understood_by: str | None = None  # "rules", "llm" (structured pass) or None (not needed)
-    route: str = "local"
-    route_reason: str = ""
-    safety: bool = False
-    answered_by: str = "llm"  # "skill" (quick answer), "cloud", "safety" (fixed safe answer)
-    fallback: str | None = None  # why a cloud route was answered locally
-    cloud: dict[str, Any] = field(default_factory=dict)
-    think: bool = False
-    tools: list[str] = field(default_factory=list)
-    rounds: int = 0
-    structured_ms: float = 0.0
-    ttft_ms: float | None = None
-    total_ms: float = 0.0
-    error: str | None = None
-    usage: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        extraction = self.extraction.as_dict() if self.extraction else {}
-        return {
-            "intent": extraction.get("intent"),
-            "slots": extraction.get("slots", {}),
-            "confidence": extraction.get("confidence"),
-            "structured_valid": extraction.get("valid"),
-            "understood_by": self.understood_by,
-            "route": self.route,
-            "route_reason": self.route_reason,
-            "safety": self.safety,
-            "answered_by": self.answered_by,
-            "fallback": self.fallback,
-            "cloud": self.cloud,
-            "think": self.think,
-            "tools": self.tools,
-            "rounds": self.rounds,
-            "timings_ms": {
-                "structured": round(self.structured_ms, 1),
-                "ttft": None if self.ttft_ms is None else round(self.ttft_ms, 1),
-                "total": round(self.total_ms, 1),
-            },
-            "usage": self.usage,
-            "error": self.error,
-        }
 
 
 def _offered_name(tool: str, offered: set[str]) -> str | None:
@@ -118,7 +55,7 @@ def _offered_name(tool: str, offered: set[str]) -> str | None:
     return None
 
 
-def format_tool(tool: llm.Tool, custom_serializer: Any) -> dict[str, Any]:
+def format_tool(tool: llm.Tool, custom_serializer: Any) -> Tool:
     """An HA LLM tool as a protocol tool definition."""
     return {
         "name": tool.name,
@@ -141,7 +78,7 @@ class AtlasBaseLLMEntity(Entity):
         self.subentry = subentry
         self._attr_unique_id = subentry.subentry_id
         # The stable head of the latest answer request (system prompt + tools), for warm-ups.
-        self._answer_prefix: dict[str, Any] | None = None
+        self._answer_prefix: ChatRequest | None = None
         self._warming = False
         # The latest understanding per conversation: follow-ups keep what they don't change.
         self._extractions: dict[str, Extraction] = {}
@@ -195,9 +132,9 @@ class AtlasBaseLLMEntity(Entity):
         finally:
             self._warming = False
 
-    def _warm_up_requests(self) -> list[dict[str, Any]]:
+    def _warm_up_requests(self) -> list[ChatRequest]:
         """The answer prefix first (the box keeps it as a snapshot), the structured pass last."""
-        requests = []
+        requests: list[ChatRequest] = []
         if self._answer_prefix is not None:
             requests.append(
                 {**self._answer_prefix, "max_tokens": WARM_UP_MAX_TOKENS, "temperature": 0}
@@ -217,7 +154,8 @@ class AtlasBaseLLMEntity(Entity):
             trace.understood_by = "rules"
             extraction = ruled
         else:
-            extraction = await self._async_structured_pass(text, trace, chat_log)
+            modelled = await self._async_structured_pass(text, trace, chat_log)
+            extraction = combine(text, ruled, modelled)
             trace.understood_by = "llm"
         self._extractions[chat_log.conversation_id] = extraction
         while len(self._extractions) > MAX_REMEMBERED_CONVERSATIONS:
@@ -240,81 +178,60 @@ class AtlasBaseLLMEntity(Entity):
         trace.structured_ms = (time.perf_counter() - started) * 1000
         return parse(content)
 
-    async def _async_stream(
-        self, request: dict[str, Any], trace: TurnTrace, started: float, note: str | None = None
-    ) -> AsyncGenerator[conversation.AssistantContentDeltaDict]:
-        """atlas-llm events → chat-log deltas; thinking stays out of the spoken content.
-
-        ``note`` (a fallback notice) is spoken first, as part of the same message.
-        """
-        yield {"role": "assistant"}
-        if note:
-            yield {"content": f"{note} "}
-        async for event in self._client.async_chat(request):
-            if event.kind == "delta":
-                data = event.data
-                if (text := data.get("content")) and (text := speakable(text)):
-                    if trace.ttft_ms is None:
-                        trace.ttft_ms = (time.perf_counter() - started) * 1000
-                    yield {"content": text}
-                elif thinking := data.get("thinking"):
-                    yield {"thinking_content": thinking}
-                elif call := data.get("tool_call"):
-                    trace.tools.append(call["name"])
-                    yield {
-                        "tool_calls": [
-                            llm.ToolInput(
-                                id=call["id"], tool_name=call["name"], tool_args=call["arguments"]
-                            )
-                        ]
-                    }
-            elif event.kind == "stop":
-                trace.usage = event.data.get("usage", {})
-
     def _think(self, extraction: Extraction) -> bool:
         mode = self.subentry.data.get(CONF_THINKING, DEFAULT_THINKING)
         return mode == THINKING_ON or (mode == THINKING_AUTO and extraction.needs_planning)
 
     async def _async_handle_chat_log(
-        self, chat_log: conversation.ChatLog, user_text: str
+        self, chat_log: conversation.ChatLog, user_text: str, language: str | None = None
     ) -> TurnTrace:
-        """Answer the newest user message in ``chat_log``; never raises for box failures."""
+        """Answer the newest user message in ``chat_log`` (the order: ``agent/policy.py``).
+
+        Never raises for box failures: the turn ends with a translated sentence instead.
+        """
         trace = TurnTrace()
         started = time.perf_counter()
         runtime = self.entry.runtime_data
         try:
-            # Text-only rules first: a safety or planning question skips the structured pass.
             context = estimate_tokens(json.dumps([convert(c) for c in chat_log.content]))
-            decision = route(user_text, context_tokens=context, local_window=runtime.info.n_ctx)
+            decision = first_route(user_text, context, runtime.info.n_ctx)
             if decision.route == ROUTE_LOCAL:
                 trace.extraction = await self._async_understand(user_text, trace, chat_log)
-                decision = route(
-                    user_text,
-                    context_tokens=context,
-                    local_window=runtime.info.n_ctx,
-                    confidence=trace.extraction.confidence,
-                    structured_valid=trace.extraction.valid,
-                    intent=trace.extraction.intent,
-                )
+                decision = final_route(user_text, context, runtime.info.n_ctx, trace.extraction)
             trace.route, trace.route_reason, trace.safety = (
                 decision.route, decision.reason, decision.safety
             )  # fmt: skip
             note = None
             if decision.route != ROUTE_LOCAL:
-                note = await self._async_cloud_turn(chat_log, trace, started)
+                note = await self._async_cloud_turn(chat_log, trace, started, language)
                 if trace.answered_by in ("cloud", "safety"):
                     return trace
                 if trace.extraction is None:  # answered locally after all: understand it first
                     trace.extraction = await self._async_understand(user_text, trace, chat_log)
-            await self._async_local_answer(chat_log, user_text, trace, started, note)
+            await self._async_local_answer(
+                chat_log, user_text, trace, started, note, language=language
+            )
         except AtlasError as err:
-            self._apologise(chat_log, err, trace)
+            self._note_box_failure(err)
+            failure = box_failure(err, reply_started=trace.ttft_ms is not None)
+            if failure.spoken is TURN_FAILED:
+                LOGGER.warning("ATLAS turn failed: %s", err)
+            trace.error = failure.detail
+            await self._async_say(chat_log, failure.spoken, language)
         finally:
             trace.total_ms = (time.perf_counter() - started) * 1000
             answered = trace.route if trace.answered_by == "cloud" else ROUTE_LOCAL
-            if runtime.budget is not None:
-                runtime.budget.record_turn(answered)
+            runtime.budget.record_turn(answered)
         return trace
+
+    async def _async_say(
+        self, chat_log: conversation.ChatLog, spoken: Spoken, language: str | None
+    ) -> None:
+        """Add ``spoken``, in the turn's language, as the assistant's answer."""
+        text = await spoken.async_text(self.hass, language)
+        chat_log.async_add_assistant_content_without_tools(
+            conversation.AssistantContent(agent_id=self.entity_id, content=text)
+        )
 
     async def _async_local_answer(
         self,
@@ -323,6 +240,8 @@ class AtlasBaseLLMEntity(Entity):
         trace: TurnTrace,
         started: float,
         note: str | None,
+        *,
+        language: str | None = None,
     ) -> None:
         """The skills directly, or a quick answer, else the local LLM's tool rounds."""
         if (
@@ -332,7 +251,9 @@ class AtlasBaseLLMEntity(Entity):
         ):
             return
         if trace.extraction is not None and note is None:
-            answer = await async_quick_answer(self.hass, self.entry, trace.extraction, user_text)
+            answer = quick_answer(
+                self.entry.runtime_data.skills, self.entry.options, trace.extraction, user_text
+            )
             if answer is not None:
                 trace.answered_by = "skill"
                 trace.ttft_ms = (time.perf_counter() - started) * 1000
@@ -387,7 +308,11 @@ class AtlasBaseLLMEntity(Entity):
         return True
 
     async def _async_cloud_turn(
-        self, chat_log: conversation.ChatLog, trace: TurnTrace, started: float
+        self,
+        chat_log: conversation.ChatLog,
+        trace: TurnTrace,
+        started: float,
+        language: str | None = None,
     ) -> str | None:
         """Answer with Claude; on failure return the spoken note for the local fallback.
 
@@ -395,7 +320,6 @@ class AtlasBaseLLMEntity(Entity):
         small model's (``answered_by == "safety"``).
         """
         settings = cloud_settings(self.entry)
-        reason = None
         if settings.enabled:
             try:
                 stats = await async_claude_turn(
@@ -413,19 +337,18 @@ class AtlasBaseLLMEntity(Entity):
                                "cost_usd": round(stats.cost_usd, 6)}  # fmt: skip
                 return None
         else:
-            reason = "disabled" if settings.api_key else "no_key"
+            reason = REASON_DISABLED if settings.api_key else REASON_NO_KEY
         trace.fallback = reason
-        if trace.safety:
+        fallback = after_cloud_failure(
+            reason, safety=trace.safety, country=self.hass.config.country
+        )
+        if fallback.safe_answer is not None:
             trace.answered_by = "safety"
-            chat_log.async_add_assistant_content_without_tools(
-                conversation.AssistantContent(
-                    agent_id=self.entity_id,
-                    content=safe_medical_answer(self.hass.config.country),
-                )
-            )
+            await self._async_say(chat_log, fallback.safe_answer, language)
             return None
-        # No cloud configured, or switched off: a local answer is what the user chose.
-        return None if reason in ("disabled", "no_key") else fallback_note(reason)
+        if fallback.note is None:
+            return None
+        return await fallback.note.async_text(self.hass, language)
 
     async def _async_tool_rounds(
         self,
@@ -449,35 +372,23 @@ class AtlasBaseLLMEntity(Entity):
         hint = None
         if extraction.valid:
             hint = f"The user's request was understood as: {extraction.intent} {extraction.slots}"
+        backend = LocalBackend(
+            self._client,
+            trace,
+            started,
+            tools,
+            history_tokens=int(settings.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS)),
+            hint=hint,
+            note=note,
+        )
         rounds = (
             1 if answer_only else int(settings.get(CONF_MAX_TOOL_ROUNDS, DEFAULT_MAX_TOOL_ROUNDS))
         )
-        budget = int(settings.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS))
-        for round_index in range(rounds):
-            trace.rounds = round_index + 1
-            messages, _ = build_messages(chat_log, budget, hint)
-            if round_index == 0:
-                self._answer_prefix = {
-                    "messages": [messages[0], {"role": "user", "content": ""}],
-                    **({"tools": tools} if tools else {}),
-                }
-            last = round_index == rounds - 1
-            request: dict[str, Any] = {
-                "messages": messages,
-                "think": trace.think,
-                "max_tokens": REPLY_MAX_TOKENS,
-                "temperature": 0.6,
-            }
-            if tools:
-                request["tools"] = tools
-                request["tool_choice"] = "none" if last else "auto"
-            async for _content in chat_log.async_add_delta_content_stream(
-                self.entity_id,
-                self._async_stream(request, trace, started, note if round_index == 0 else None),
-            ):
-                pass
-            if not chat_log.unresponded_tool_results:
-                break
+        try:
+            await async_tool_loop(chat_log, self.entity_id, backend, rounds)
+        finally:
+            if backend.prefix is not None:
+                self._answer_prefix = backend.prefix
 
     def _note_box_failure(self, err: AtlasError) -> None:
         """Tell the box's health what a failed request showed: the box is gone, or crashing."""
@@ -485,19 +396,3 @@ class AtlasBaseLLMEntity(Entity):
             self.entry.runtime_data.health.mark_lost(str(err))
         elif isinstance(err, AtlasServerCrashedError):
             self.entry.runtime_data.health.mark_crashed(err.text)
-
-    def _apologise(self, chat_log: conversation.ChatLog, err: AtlasError, trace: TurnTrace) -> None:
-        trace.error = str(err)
-        self._note_box_failure(err)
-        if isinstance(err, AtlasConnectionError):
-            spoken = APOLOGY_DROPPED if trace.ttft_ms is not None else APOLOGY_UNREACHABLE
-        elif isinstance(err, AtlasServerCrashedError):
-            spoken = APOLOGY_CRASHED
-        elif isinstance(err, AtlasRequestError) and err.code == "queue_full":
-            spoken = APOLOGY_BUSY
-        else:
-            LOGGER.warning("ATLAS turn failed: %s", err)
-            spoken = APOLOGY_FAILED
-        chat_log.async_add_assistant_content_without_tools(
-            conversation.AssistantContent(agent_id=self.entity_id, content=spoken)
-        )

@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-from .client import AtlasClient, AtlasInfo
-from .health import BoxHealth
+from .box.client import AtlasClient, AtlasInfo
+from .box.health import BoxHealth
 from .skills import Skills
 
 if TYPE_CHECKING:
-    import anthropic
-
-    from .budget import Budget
+    from .cloud.budget import Budget
+    from .cloud.claude import ClaudeConnection
 
 
 @dataclass
 class AtlasRuntimeData:
-    """The GPU box client, what it said about itself, and its health."""
+    """Everything an entry runs on, complete once built: the box, the skills and the cloud."""
 
     client: AtlasClient
     info: AtlasInfo
     health: BoxHealth
-    skills: Skills = field(default_factory=Skills)
-    budget: Budget | None = None  # the Claude budget
-    claude_client: anthropic.AsyncAnthropic | None = None  # made on the first cloud call
+    skills: Skills
+    budget: Budget  # the Claude budget
+    claude: ClaudeConnection  # its Anthropic client, made on the first cloud call
 
 
 type AtlasConfigEntry = ConfigEntry[AtlasRuntimeData]

@@ -18,7 +18,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .budget_sensor import budget_sensors
+from .cloud.budget_sensor import budget_sensors
 from .const import DOMAIN
 from .runtime import AtlasConfigEntry
 from .skills import Skills
@@ -36,17 +36,14 @@ class AtlasSensorEntityDescription(SensorEntityDescription):
 
 
 def _workouts(skills: Skills) -> Callable[[CALLBACK_TYPE], CALLBACK_TYPE]:
-    assert skills.workouts is not None
     return skills.workouts.async_add_listener
 
 
 def _plans(skills: Skills) -> Callable[[CALLBACK_TYPE], CALLBACK_TYPE]:
-    assert skills.plans is not None
     return skills.plans.async_add_listener
 
 
 def _next_day(skills: Skills, today: date) -> date | None:
-    assert skills.plans is not None
     plan = skills.plans.next_plan(today)
     return None if plan is None else plan.day
 
@@ -57,7 +54,7 @@ SENSORS: tuple[AtlasSensorEntityDescription, ...] = (
         translation_key="reps_today",
         native_unit_of_measurement="reps",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda s, today: s.workouts.totals(today).reps if s.workouts else None,
+        value_fn=lambda s, today: s.workouts.totals(today).reps,
         listen_fn=_workouts,
     ),
     AtlasSensorEntityDescription(
@@ -67,7 +64,7 @@ SENSORS: tuple[AtlasSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MINUTES,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=0,
-        value_fn=lambda s, today: s.workouts.totals(today).minutes if s.workouts else None,
+        value_fn=lambda s, today: s.workouts.totals(today).minutes,
         listen_fn=_workouts,
     ),
     AtlasSensorEntityDescription(
@@ -75,7 +72,7 @@ SENSORS: tuple[AtlasSensorEntityDescription, ...] = (
         translation_key="workouts_today",
         native_unit_of_measurement="workouts",
         state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda s, today: s.workouts.totals(today).workouts if s.workouts else None,
+        value_fn=lambda s, today: s.workouts.totals(today).workouts,
         listen_fn=_workouts,
     ),
     AtlasSensorEntityDescription(
@@ -87,7 +84,7 @@ SENSORS: tuple[AtlasSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.DAYS,
         state_class=SensorStateClass.TOTAL,
-        value_fn=lambda s, today: s.workouts.streak(today) if s.workouts else None,
+        value_fn=lambda s, today: s.workouts.streak(today),
         listen_fn=_workouts,
     ),
     AtlasSensorEntityDescription(
@@ -107,9 +104,6 @@ async def async_setup_entry(
 ) -> None:
     """Add the workout sensors of the entry's skills, and the Claude budget sensors."""
     async_add_entities(budget_sensors(entry))
-    skills = entry.runtime_data.skills
-    if skills.workouts is None or skills.plans is None:
-        return
     async_add_entities(AtlasWorkoutSensor(entry, description) for description in SENSORS)
 
 

@@ -49,7 +49,6 @@ async def _async_log_workout(call: ServiceCall) -> ServiceResponse:
         call.hass, DOMAIN, call.data.get(ATTR_CONFIG_ENTRY_ID)
     )
     log = entry.runtime_data.skills.workouts
-    assert log is not None
     when = call.data.get("time")
     try:
         workout = await log.async_log(

@@ -23,9 +23,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One reminders list per GPU box entry."""
-    manager = entry.runtime_data.skills.reminders
-    if manager is not None:
-        async_add_entities([AtlasRemindersEntity(entry, manager)])
+    async_add_entities([AtlasRemindersEntity(entry, entry.runtime_data.skills.reminders)])
 
 
 def _due(value: date | datetime | None) -> datetime | None:

@@ -12,7 +12,7 @@ from typing import Any
 import probatio
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState, ConfigSubentryData
 from homeassistant.const import CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -21,7 +21,13 @@ from wyoming.event import async_read_event, async_write_event
 from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info
 
 from custom_components.atlas.config_flow import DEFAULT_CONVERSATION_OPTIONS
-from custom_components.atlas.const import DEFAULT_CONVERSATION_NAME, DOMAIN
+from custom_components.atlas.const import (
+    DEFAULT_AI_TASK_NAME,
+    DEFAULT_CONVERSATION_NAME,
+    DOMAIN,
+    SUBENTRY_AI_TASK,
+    SUBENTRY_CONVERSATION,
+)
 from tests.servers.wyoming_io import ServerProcess, allow_loopback, free_port, start_server
 
 from .scripted_llm import ScriptedLLM
@@ -35,12 +41,17 @@ def _loopback_sockets() -> None:
     allow_loopback()
 
 
+def start_llm(log_dir: Path, port: int | None = None) -> ServerProcess:
+    """A real atlas-llm child process (on ``port``, or a free one), logging to ``log_dir``."""
+    return start_server("wyoming_servers.llm", "--threads", "2", log_dir=log_dir, port=port)
+
+
 @pytest.fixture(scope="session")
 def atlas_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A real atlas-llm (bundled SmolLM2-135M-Instruct) on a loopback port, for every HA test."""
+    """The real atlas-llm (bundled SmolLM2-135M-Instruct) on a loopback port, shared by every HA
+    test that needs the real model; tests that kill or restart a box start their own."""
     allow_loopback()
-    log_dir: Path = tmp_path_factory.mktemp("atlas-llm")
-    server = start_server("wyoming_servers.llm", "--threads", "2", log_dir=log_dir)
+    server = start_llm(tmp_path_factory.mktemp("atlas-llm"))
     yield server
     assert server.stop() == 0, server.log()[-2000:]
 
@@ -105,20 +116,41 @@ def form_schema(result: Mapping[str, Any]) -> probatio.Schema:
 
 
 def box_entry(
-    port: int, *, host: str = HOST, data: dict[str, Any] | None = None, **kwargs: Any
+    port: int,
+    *,
+    host: str = HOST,
+    data: Mapping[str, Any] | None = None,
+    agent: Mapping[str, Any] | None = DEFAULT_CONVERSATION_OPTIONS,
+    ai_task: Mapping[str, Any] | None = None,
+    **kwargs: Any,
 ) -> MockConfigEntry:
-    """A config entry for the box at ``host:port`` with the default conversation agent."""
-    kwargs.setdefault(
-        "subentries_data",
-        [
-            {
-                "subentry_type": "conversation",
-                "data": dict(DEFAULT_CONVERSATION_OPTIONS),
-                "title": DEFAULT_CONVERSATION_NAME,
-                "unique_id": None,
-            }
-        ],
-    )
+    """The ATLAS config entry of the tests: the box at ``host:port`` (``data`` added).
+
+    Its subentries: a conversation agent with the ``agent`` options and an AI Task with the
+    ``ai_task`` options, each under its default title (``None``: no such subentry); an explicit
+    ``subentries_data`` replaces both. Other keywords (``options``, ``entry_id``) go to
+    ``MockConfigEntry``.
+    """
+    subentries: list[ConfigSubentryData] = []
+    if agent is not None:
+        subentries.append(
+            ConfigSubentryData(
+                data=dict(agent),
+                subentry_type=SUBENTRY_CONVERSATION,
+                title=DEFAULT_CONVERSATION_NAME,
+                unique_id=None,
+            )
+        )
+    if ai_task is not None:
+        subentries.append(
+            ConfigSubentryData(
+                data=dict(ai_task),
+                subentry_type=SUBENTRY_AI_TASK,
+                title=DEFAULT_AI_TASK_NAME,
+                unique_id=None,
+            )
+        )
+    kwargs.setdefault("subentries_data", subentries)
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"ATLAS ({MODEL})",
@@ -126,6 +158,19 @@ def box_entry(
         unique_id=f"{host}:{port}",
         **kwargs,
     )
+
+
+async def setup_atlas(hass: HomeAssistant, port: int, **entry: Any) -> MockConfigEntry:
+    """Add ``box_entry(port, **entry)``, set it up with HA's core integration and ``intent``, and
+    check it loaded."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "intent", {})
+    config_entry = box_entry(port, **entry)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_of(config_entry) is ConfigEntryState.LOADED
+    return config_entry
 
 
 @pytest.fixture
@@ -139,11 +184,7 @@ async def loaded_entry(
     hass: HomeAssistant, ha_core: None, atlas_box: ServerProcess
 ) -> MockConfigEntry:
     """The box entry, set up against the real atlas-llm."""
-    entry = box_entry(atlas_box.port)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
+    return await setup_atlas(hass, atlas_box.port)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ connections. ``GET /v1/models`` checks the API key. Every request is recorded.
     server = FakeAnthropic()
     await server.start()
     server.add(ClaudeReply.tool("HassTurnOn", {"name": "Kitchen light"}), ClaudeReply("Done."))
-    ...  # point the entry's ``claude_base_url`` at ``server.base_url``
+    ...  # the entry's data include ``claude_data(server.base_url)``
     await server.stop()
 """
 
@@ -21,17 +21,9 @@ from itertools import count
 from typing import Any
 
 from aiohttp import web
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_LLM_HASS_API, CONF_PORT
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import llm
-from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.const import CONF_API_KEY
 
-from custom_components.atlas.cloud_settings import CONF_CLAUDE_BASE_URL
-from custom_components.atlas.config_flow import DEFAULT_CONVERSATION_OPTIONS
-from custom_components.atlas.const import DOMAIN
-from custom_components.atlas.llm import ATLAS_API_ID
+from custom_components.atlas.cloud.settings import CONF_CLAUDE_BASE_URL
 
 API_KEY = "sk-ant-api03-fake-test-key-0123456789"
 ERROR_TYPES = {
@@ -350,45 +342,10 @@ class FakeAnthropic:
         return response
 
 
-async def setup_cloud_entry(
-    hass: HomeAssistant,
-    box_port: int,
-    base_url: str,
-    *,
-    api_key: str | None = API_KEY,
-    options: dict[str, Any] | None = None,
-) -> MockConfigEntry:
-    """Set up an ATLAS entry (box at ``box_port``) whose Claude client talks to ``base_url``.
-
-    Its conversation agent uses the Assist and ATLAS LLM APIs.
-    """
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "intent", {})
-    data: dict[str, Any] = {CONF_HOST: "127.0.0.1", CONF_PORT: box_port}
-    data[CONF_CLAUDE_BASE_URL] = base_url
+def claude_data(base_url: str, api_key: str | None = API_KEY) -> dict[str, Any]:
+    """Entry data that point ATLAS's Claude client at ``base_url``, with ``api_key`` (``None``:
+    no key)."""
+    data: dict[str, Any] = {CONF_CLAUDE_BASE_URL: base_url}
     if api_key is not None:
         data[CONF_API_KEY] = api_key
-    agent = {
-        **DEFAULT_CONVERSATION_OPTIONS,
-        CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID],
-    }
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="ATLAS",
-        data=data,
-        options=options or {},
-        unique_id=f"127.0.0.1:{box_port}",
-        subentries_data=[
-            ConfigSubentryData(
-                data=agent,
-                subentry_type="conversation",
-                title="ATLAS conversation",
-                unique_id=None,
-            )
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
+    return data

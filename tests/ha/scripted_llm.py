@@ -14,13 +14,14 @@ from typing import Any
 
 from wyoming.event import Event, async_read_event, async_write_event
 
-from custom_components.atlas.structured import SCHEMA as STRUCTURED_SCHEMA
+from custom_components.atlas.agent.structured import SCHEMA as STRUCTURED_SCHEMA
+from custom_components.atlas.box import chat_protocol as wire
 
 INFO = {
     "handle": [{"name": "atlas-llm", "description": "scripted", "installed": True,
                 "version": "0.1.0", "attribution": {"name": "ATLAS", "url": ""},
                 "models": [], "supports_handled_streaming": True}],
-    "atlas": {"protocol": "atlas-chat/1", "model": "scripted", "n_ctx": 4096},
+    wire.INFO_KEY: {"protocol": wire.PROTOCOL, "model": "scripted", "n_ctx": 4096},
 }  # fmt: skip
 
 
@@ -77,7 +78,7 @@ class ScriptedLLM:
             while (event := await async_read_event(reader)) is not None:
                 if event.type == "describe":
                     await async_write_event(Event("info", INFO), writer)
-                elif event.type == "chat":
+                elif event.type == wire.CHAT:
                     self.requests.append(event.data)
                     if not await self._answer(event.data, writer):
                         return
@@ -96,25 +97,26 @@ class ScriptedLLM:
             reply = self.replies.pop(0) if self.replies else Reply(content="Okay.")
         if reply.error:
             await async_write_event(
-                Event("error", {"code": reply.error[0], "text": reply.error[1], "id": rid}), writer
+                Event(wire.ERROR, {"code": reply.error[0], "text": reply.error[1], "id": rid}),
+                writer,
             )
             return True
-        await async_write_event(Event("chat-start", {"id": rid, "model": "scripted"}), writer)
+        await async_write_event(Event(wire.CHAT_START, {"id": rid, "model": "scripted"}), writer)
         if reply.thinking:
             await async_write_event(
-                Event("chat-delta", {"id": rid, "thinking": reply.thinking}), writer
+                Event(wire.CHAT_DELTA, {"id": rid, "thinking": reply.thinking}), writer
             )
         pieces = [p + " " for p in reply.content.split(" ")] if reply.content else []
         for index, piece in enumerate(pieces):
             if reply.drop_after is not None and index >= reply.drop_after:
                 return False
-            await async_write_event(Event("chat-delta", {"id": rid, "content": piece}), writer)
+            await async_write_event(Event(wire.CHAT_DELTA, {"id": rid, "content": piece}), writer)
             if reply.delay:
                 await asyncio.sleep(reply.delay)
         for call in reply.tool_calls:
-            await async_write_event(Event("chat-delta", {"id": rid, "tool_call": call}), writer)
+            await async_write_event(Event(wire.CHAT_DELTA, {"id": rid, "tool_call": call}), writer)
         await async_write_event(
-            Event("chat-stop", {
+            Event(wire.CHAT_STOP, {
                 "id": rid,
                 "finish_reason": "tool_calls" if reply.tool_calls else "stop",
                 "content": "".join(pieces),

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +16,19 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
 from homeassistant.components.homeassistant.exposed_entities import async_expose_entity
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_HOST, CONF_LLM_HASS_API, CONF_PORT
+from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import intent, llm
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_capture_events,
     async_mock_service,
 )
 
+from custom_components.atlas.agent.intent_rules import CONFIDENT, understand
+from custom_components.atlas.agent.spoken import BOX_DROPPED, BOX_UNREACHABLE
+from custom_components.atlas.agent.structured import PROMPT as STRUCTURED_PROMPT
 from custom_components.atlas.const import (
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
@@ -39,13 +38,12 @@ from custom_components.atlas.const import (
     DOMAIN,
     EVENT_TURN,
 )
-from custom_components.atlas.entity import APOLOGY_DROPPED, APOLOGY_UNREACHABLE
-from custom_components.atlas.intent_rules import CONFIDENT, understand
-from custom_components.atlas.llm import ATLAS_API_ID
-from custom_components.atlas.structured import PROMPT as STRUCTURED_PROMPT
+from custom_components.atlas.skills.api import ATLAS_API_ID
 
-from ..servers.wyoming_io import ServerProcess, start_server
+from ..servers.wyoming_io import ServerProcess
+from .conftest import setup_atlas, start_llm
 from .scripted_llm import Reply, ScriptedLLM
+from .spoken import english
 
 AGENT = "conversation.atlas_conversation"
 MORNING = (
@@ -61,33 +59,13 @@ MORNING_SLOTS = {
 }  # fmt: skip
 
 
-async def setup_agent(hass: HomeAssistant, port: int, **options: Any) -> MockConfigEntry:
-    """Set up ATLAS against 127.0.0.1:port with one conversation agent."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await async_setup_component(hass, "intent", {})
-    data = {
-        CONF_PROMPT: DEFAULT_PROMPT,
-        CONF_LLM_HASS_API: [llm.LLM_API_ASSIST],
-        CONF_THINKING: "auto",
-        CONF_MAX_TOOL_ROUNDS: 3,
-        **options,
-    }
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="ATLAS",
-        data={CONF_HOST: "127.0.0.1", CONF_PORT: port},
-        subentries_data=[
-            ConfigSubentryData(
-                data=data, subentry_type="conversation", title="ATLAS conversation",
-                unique_id=None,
-            )
-        ],
-    )  # fmt: skip
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
+# The agent of these tests: the Assist API only, and three tool rounds.
+AGENT_OPTIONS = {
+    CONF_PROMPT: DEFAULT_PROMPT,
+    CONF_LLM_HASS_API: [llm.LLM_API_ASSIST],
+    CONF_THINKING: "auto",
+    CONF_MAX_TOOL_ROUNDS: 3,
+}
 
 
 async def converse(hass: HomeAssistant, text: str, conversation_id: str | None = None) -> Any:
@@ -106,7 +84,7 @@ async def test_structured_pass_then_streamed_reply_and_trace(
         Reply(content="Your **Monday** morning plan is ready. Easy on the shoulder.")
     ]
     assert understand(TERSE_MORNING).confidence < CONFIDENT  # the rules defer to the model
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     turns = async_capture_events(hass, EVENT_TURN)
 
     result = await converse(hass, TERSE_MORNING)
@@ -145,7 +123,7 @@ async def test_rules_understand_the_morning_request_without_the_structured_pass(
         "data_source": None, "confidence": 0.99,
     }  # fmt: skip
     scripted.replies = [Reply(content="Your Monday morning plan is ready.")]
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     turns = async_capture_events(hass, EVENT_TURN)
 
     result = await converse(hass, MORNING)
@@ -180,7 +158,7 @@ async def test_rules_understand_the_morning_request_without_the_structured_pass(
 async def test_tool_loop_turns_on_a_light_through_assist(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     hass.states.async_set("light.kitchen", "off", {"friendly_name": "Kitchen light"})
     async_expose_entity(hass, conversation.DOMAIN, "light.kitchen", True)
     calls = async_mock_service(hass, "light", "turn_on")
@@ -204,7 +182,7 @@ async def test_tool_loop_turns_on_a_light_through_assist(
 
 
 async def test_tool_rounds_are_bounded(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     loop_call = {"id": "c", "name": "homeassistant__GetLiveContext", "arguments": {}}
     scripted.replies = [Reply(tool_calls=[loop_call]) for _ in range(2)] + [
         Reply(content="Here is what I found.")
@@ -217,7 +195,7 @@ async def test_tool_rounds_are_bounded(hass: HomeAssistant, scripted: ScriptedLL
 async def test_multi_turn_keeps_history_and_continues_on_question(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     turns = async_capture_events(hass, EVENT_TURN)
     scripted.replies = [Reply(content="Which day do you want to train?"), Reply(content="Done.")]
     # Words the rules are unsure about ("chat" at 0.3), and a bare follow-up (carried at 0.6):
@@ -241,13 +219,13 @@ async def test_multi_turn_keeps_history_and_continues_on_question(
 async def test_box_down_apologises_marks_unavailable_and_recovers(
     hass: HomeAssistant, scripted: ScriptedLLM, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     await scripted.stop()
 
     result = await converse(hass, "Hello?")
     await converse(hass, "Are you there?")  # a second failure logs nothing new
 
-    assert result.response.speech["plain"]["speech"] == APOLOGY_UNREACHABLE
+    assert result.response.speech["plain"]["speech"] == english(BOX_UNREACHABLE)
     assert hass.states.get(AGENT).state == "unavailable"
     issues = ir.async_get(hass).issues
     assert any(domain == DOMAIN for domain, _ in issues)
@@ -269,38 +247,26 @@ async def test_box_down_apologises_marks_unavailable_and_recovers(
 
 
 async def test_dropped_mid_answer_apologises(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     scripted.replies = [Reply(content="Your plan for today has three parts", drop_after=3)]
     result = await converse(hass, "Plan my day")
-    assert result.response.speech["plain"]["speech"] == APOLOGY_DROPPED
+    assert result.response.speech["plain"]["speech"] == english(BOX_DROPPED)
 
 
 async def test_refused_request_gets_spoken_error(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     scripted.replies = [Reply(error=("queue_full", "busy"))]
     result = await converse(hass, "Hi")
     assert "busy" in result.response.speech["plain"]["speech"]
     assert result.response.response_type is intent.IntentResponseType.ACTION_DONE
 
 
-@pytest.fixture(scope="module")
-def real_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    import pytest_socket
-
-    pytest_socket.enable_socket()
-    server = start_server(
-        "wyoming_servers.llm", "--threads", "2", log_dir=tmp_path_factory.mktemp("llm")
-    )
-    yield server
-    server.stop()
-
-
 async def test_smoke_with_the_real_embedded_model(
-    hass: HomeAssistant, socket_enabled: None, real_llm: ServerProcess
+    hass: HomeAssistant, socket_enabled: None, atlas_box: ServerProcess
 ) -> None:
-    await setup_agent(hass, real_llm.port, **{CONF_LLM_HASS_API: []})
+    await setup_atlas(hass, atlas_box.port, agent={**AGENT_OPTIONS, CONF_LLM_HASS_API: []})
     turns = async_capture_events(hass, EVENT_TURN)
 
     result = await converse(hass, "Say hello to me.")
@@ -325,14 +291,11 @@ async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
     turns = async_capture_events(hass, EVENT_TURN)
 
     async def start_box(port: int | None = None) -> ServerProcess:
-        return await hass.async_add_executor_job(
-            partial(start_server, "wyoming_servers.llm", "--threads", "2", log_dir=tmp_path,
-                    port=port)
-        )  # fmt: skip
+        return await hass.async_add_executor_job(start_llm, tmp_path, port)
 
     box = await start_box()
     try:
-        await setup_agent(hass, box.port)
+        await setup_atlas(hass, box.port, agent=AGENT_OPTIONS)
         await converse(hass, "Say hello to me.")  # a fresh box: the answer prompt is cold
     finally:
         await hass.async_add_executor_job(box.stop)
@@ -354,7 +317,7 @@ async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
 async def test_prepare_warms_the_answer_prefix_then_the_structured_pass(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     await conversation.async_prepare_agent(hass, AGENT, "en")
     (first_warm_up,) = scripted.requests  # no answer seen yet: the structured pass only
     assert first_warm_up["messages"][0]["content"] == STRUCTURED_PROMPT
@@ -375,16 +338,16 @@ async def test_prepare_warms_the_answer_prefix_then_the_structured_pass(
 async def test_prepare_with_the_box_down_is_silent(
     hass: HomeAssistant, scripted: ScriptedLLM, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     await scripted.stop()
     await conversation.async_prepare_agent(hass, AGENT, "en")  # must not raise
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "atlas" in r.name]
     result = await converse(hass, "Hello?")  # the turn reports the outage itself
-    assert result.response.speech["plain"]["speech"] == APOLOGY_UNREACHABLE
+    assert result.response.speech["plain"]["speech"] == english(BOX_UNREACHABLE)
 
 
 async def test_thinking_is_never_spoken(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     scripted.replies = [Reply(thinking="Shoulder sore, so no push-ups.", content="Yoga it is.")]
     result = await converse(hass, "Plan a workout")
     assert result.response.speech["plain"]["speech"].strip() == "Yoga it is."
@@ -393,7 +356,7 @@ async def test_thinking_is_never_spoken(hass: HomeAssistant, scripted: ScriptedL
 async def test_long_history_is_bounded_with_a_running_summary(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_agent(hass, scripted.port, max_history_tokens=256)
+    await setup_atlas(hass, scripted.port, agent={**AGENT_OPTIONS, "max_history_tokens": 256})
     conversation_id = None
     for i in range(8):
         scripted.replies = [Reply(content=f"Answer number {i} about squats and recovery days.")]
@@ -423,7 +386,9 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
     With only ATLAS's own API there is no date tool, so Home Assistant puts its clock line into
     the system prompt; the agent moves it to the newest user message.
     """
-    await setup_agent(hass, scripted.port, **{CONF_LLM_HASS_API: [ATLAS_API_ID]})
+    await setup_atlas(
+        hass, scripted.port, agent={**AGENT_OPTIONS, CONF_LLM_HASS_API: [ATLAS_API_ID]}
+    )
     # Rules unsure ("chat" at 0.3, then a bare follow-up at 0.6), and the model sure enough to
     # stay local (>= 0.7) but below CONFIDENT: no direct dispatch, the model answers both turns.
     scripted.extraction = {
@@ -467,7 +432,7 @@ async def test_prefer_local_intents_handles_commands_without_the_llm(
     from homeassistant.components.assist_pipeline.run import PipelineInput, PipelineRun
     from homeassistant.helpers import chat_session
 
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     assert await async_setup_component(hass, "assist_pipeline", {})
     hass.states.async_set("light.kitchen", "off", {"friendly_name": "Kitchen light"})
     async_expose_entity(hass, conversation.DOMAIN, "light.kitchen", True)
@@ -511,7 +476,7 @@ async def test_quick_answer_skips_the_llm(hass: HomeAssistant, scripted: Scripte
         "intent": "quick_answer", "day": None, "time_of_day": None, "types": [],
         "injury": None, "data_source": None, "confidence": 0.95,
     }  # fmt: skip
-    await setup_agent(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     turns = async_capture_events(hass, EVENT_TURN)
     result = await converse(hass, "What time is it?")
     assert result.response.speech["plain"]["speech"].startswith("It's ")
@@ -531,8 +496,11 @@ async def test_confident_skill_intent_runs_its_tools_without_the_llm(
     await hass.config.async_set_time_zone("UTC")
     freezer.move_to("2026-11-21 10:00:00")
     # Both APIs: HA prefixes the merged tools, so ATLAS's arrive as "atlas__set_reminder".
-    await setup_agent(hass, scripted.port, **{CONF_LLM_HASS_API: [llm.LLM_API_ASSIST,
-                                                                   ATLAS_API_ID]})  # fmt: skip
+    await setup_atlas(
+        hass,
+        scripted.port,
+        agent={**AGENT_OPTIONS, CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID]},
+    )
     turns = async_capture_events(hass, EVENT_TURN)
 
     result = await converse(hass, REMIND)
@@ -554,10 +522,15 @@ async def test_confident_skill_intent_runs_its_tools_without_the_llm(
 async def test_reworded_skill_reply_comes_from_the_llm_after_the_tool_results(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_agent(
-        hass, scripted.port,
-        **{CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID], CONF_REWORD_SKILL_REPLIES: True},
-    )  # fmt: skip
+    await setup_atlas(
+        hass,
+        scripted.port,
+        agent={
+            **AGENT_OPTIONS,
+            CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID],
+            CONF_REWORD_SKILL_REPLIES: True,
+        },
+    )
     turns = async_capture_events(hass, EVENT_TURN)
     scripted.replies = [Reply(content="Done, I'll nudge you to stretch in twenty minutes.")]
 

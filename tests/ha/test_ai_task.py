@@ -12,29 +12,24 @@ from typing import Any
 import probatio
 import pytest
 from homeassistant.components import ai_task
-from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
-from homeassistant.const import CONF_API_KEY, CONF_HOST, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import selector
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.atlas.agent.spoken import safe_medical_answer
 from custom_components.atlas.ai_task import task_schema
-from custom_components.atlas.claude import safe_medical_answer
-from custom_components.atlas.cloud_settings import CONF_CLAUDE_BASE_URL
 from custom_components.atlas.config_flow import DEFAULT_AI_TASK_OPTIONS
 from custom_components.atlas.const import (
     CONF_THINKING,
-    DEFAULT_AI_TASK_NAME,
     DOMAIN,
-    SUBENTRY_AI_TASK,
     THINKING_ON,
 )
 from tests.servers.wyoming_io import ServerProcess
 
-from .conftest import HOST
-from .fake_anthropic import API_KEY, ClaudeReply, FakeAnthropic
+from .conftest import HOST, setup_atlas
+from .fake_anthropic import ClaudeReply, FakeAnthropic, claude_data
 from .scripted_llm import Reply, ScriptedLLM, is_structured_pass
+from .spoken import english
 
 pytestmark = pytest.mark.usefixtures("ha_core")
 
@@ -57,31 +52,6 @@ PERSON_SCHEMA = {
 SAFETY = "Is a resting heart rate of 120 dangerous?"
 
 
-async def setup_task(
-    hass: HomeAssistant, port: int, *, data: dict[str, Any] | None = None, **options: Any
-) -> MockConfigEntry:
-    """Set up ATLAS against 127.0.0.1:port with one AI Task entity."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="ATLAS",
-        data={CONF_HOST: HOST, CONF_PORT: port, **(data or {})},
-        unique_id=f"{HOST}:{port}",
-        subentries_data=[
-            ConfigSubentryData(
-                data={**DEFAULT_AI_TASK_OPTIONS, **options},
-                subentry_type=SUBENTRY_AI_TASK,
-                title=DEFAULT_AI_TASK_NAME,
-                unique_id=None,
-            )
-        ],
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
-
-
 async def generate(
     hass: HomeAssistant, instructions: str, structure: probatio.Schema | None = None
 ) -> ai_task.GenDataTaskResult:
@@ -97,7 +67,7 @@ async def generate(
 async def test_plain_task_returns_the_local_models_text(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_task(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     state = hass.states.get(ENTITY)
     assert state is not None
     assert state.attributes["supported_features"] == ai_task.AITaskEntityFeature.GENERATE_DATA
@@ -122,7 +92,12 @@ async def test_plain_task_returns_the_local_models_text(
 async def test_plain_task_thinks_when_the_subentry_says_so(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_task(hass, scripted.port, **{CONF_THINKING: THINKING_ON})
+    await setup_atlas(
+        hass,
+        scripted.port,
+        agent=None,
+        ai_task={**DEFAULT_AI_TASK_OPTIONS, CONF_THINKING: THINKING_ON},
+    )
     scripted.replies = [Reply(thinking="Short and friendly.", content="Dinner is ready!")]
     result = await generate(hass, "Announce that dinner is ready.")
     assert result.data == "Dinner is ready!"  # the thinking is not part of the data
@@ -132,7 +107,12 @@ async def test_plain_task_thinks_when_the_subentry_says_so(
 async def test_structured_task_sends_the_schema_and_parses_the_json(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_task(hass, scripted.port, **{CONF_THINKING: THINKING_ON})
+    await setup_atlas(
+        hass,
+        scripted.port,
+        agent=None,
+        ai_task={**DEFAULT_AI_TASK_OPTIONS, CONF_THINKING: THINKING_ON},
+    )
     scripted.replies = [Reply(content='{"name": "Ada", "age": 36}')]
 
     result = await generate(hass, "Ada Lovelace is 36. Extract her name and age.", PERSON)
@@ -152,7 +132,7 @@ async def test_structured_task_sends_the_schema_and_parses_the_json(
 async def test_structured_answer_that_is_not_json_raises(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_task(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     scripted.replies = [Reply(content='{"name": "Ada", "age":')]  # cut short
     with pytest.raises(HomeAssistantError) as caught:
         await generate(hass, "Extract the person.", PERSON)
@@ -163,7 +143,7 @@ async def test_structured_answer_that_is_not_json_raises(
 async def test_structured_task_with_the_real_model_is_schema_valid(
     hass: HomeAssistant, atlas_box: ServerProcess
 ) -> None:
-    await setup_task(hass, atlas_box.port)
+    await setup_atlas(hass, atlas_box.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     structure = probatio.Schema(
         {
             probatio.Required("colour"): probatio.In(["red", "green", "blue"]),
@@ -186,7 +166,7 @@ async def test_structured_task_with_the_real_model_is_schema_valid(
 async def test_box_down_raises_a_translated_error(
     hass: HomeAssistant, socket_enabled: None, closed_port: int, structure: Any
 ) -> None:
-    await setup_task(hass, closed_port)
+    await setup_atlas(hass, closed_port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     state = hass.states.get(ENTITY)
     assert state is not None
     assert state.state == "unavailable"
@@ -204,7 +184,7 @@ async def test_box_down_raises_a_translated_error(
 async def test_box_lost_during_a_task_marks_the_entity_unavailable(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_task(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     await scripted.stop()
     with pytest.raises(HomeAssistantError) as caught:
         await generate(hass, "Summarise the day.")
@@ -227,7 +207,7 @@ async def test_box_lost_during_a_task_marks_the_entity_unavailable(
 async def test_refused_request_raises_a_translated_error(
     hass: HomeAssistant, scripted: ScriptedLLM, code: str, key: str, says: str
 ) -> None:
-    await setup_task(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     scripted.replies = [Reply(error=(code, "unsupported JSON schema: 'patternProperties'"))]
     with pytest.raises(HomeAssistantError) as caught:
         await generate(hass, "Extract the person.", PERSON)
@@ -251,8 +231,12 @@ async def claude(socket_enabled: None) -> AsyncIterator[FakeAnthropic]:
 async def test_plain_safety_task_goes_to_claude_and_counts_as_a_cloud_turn(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    entry = await setup_task(
-        hass, scripted.port, data={CONF_API_KEY: API_KEY, CONF_CLAUDE_BASE_URL: claude.base_url}
+    entry = await setup_atlas(
+        hass,
+        scripted.port,
+        data=claude_data(claude.base_url),
+        agent=None,
+        ai_task=DEFAULT_AI_TASK_OPTIONS,
     )
     claude.add(ClaudeReply(text="A resting heart rate of 120 is high; see a doctor."))
 
@@ -269,8 +253,12 @@ async def test_plain_safety_task_goes_to_claude_and_counts_as_a_cloud_turn(
 async def test_structured_safety_task_stays_local_for_the_grammar(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    entry = await setup_task(
-        hass, scripted.port, data={CONF_API_KEY: API_KEY, CONF_CLAUDE_BASE_URL: claude.base_url}
+    entry = await setup_atlas(
+        hass,
+        scripted.port,
+        data=claude_data(claude.base_url),
+        agent=None,
+        ai_task=DEFAULT_AI_TASK_OPTIONS,
     )
     scripted.replies = [Reply(content='{"name": "resting heart rate"}')]
 
@@ -288,7 +276,7 @@ async def test_structured_safety_task_stays_local_for_the_grammar(
 async def test_plain_safety_task_without_claude_gets_the_safe_answer(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_task(hass, scripted.port)
+    await setup_atlas(hass, scripted.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     result = await generate(hass, SAFETY)
-    assert result.data == safe_medical_answer(hass.config.country)
+    assert result.data == english(safe_medical_answer(hass.config.country))
     assert scripted.requests == []  # not the small model's answer

@@ -12,15 +12,17 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.atlas.agent.spoken import BOX_CRASHED
 from custom_components.atlas.const import DOMAIN, RECONNECT_INTERVAL
-from custom_components.atlas.entity import APOLOGY_CRASHED
 from wyoming_servers.box.crash_report import CrashReport, CrashReportHandler
 from wyoming_servers.cli import WyomingServer
 from wyoming_servers.protocol import KIB, Limits
 
 from ..servers.wyoming_io import free_port
+from .conftest import setup_atlas
 from .scripted_llm import ScriptedLLM
-from .test_agent import AGENT, converse, setup_agent
+from .spoken import english
+from .test_agent import AGENT, AGENT_OPTIONS, converse
 
 LIMITS = Limits(max_header_bytes=64 * KIB, max_data_bytes=1 << 20, max_payload_bytes=0)
 REPORT = CrashReport(
@@ -48,7 +50,7 @@ async def crashed_box(socket_enabled: None) -> AsyncIterator[WyomingServer]:
 async def test_crash_report_becomes_a_repair_issue_and_a_clear_answer(
     hass: HomeAssistant, crashed_box: WyomingServer
 ) -> None:
-    entry = await setup_agent(hass, crashed_box.port)
+    entry = await setup_atlas(hass, crashed_box.port, agent=AGENT_OPTIONS)
     issues = ir.async_get(hass)
     issue = issues.async_get_issue(DOMAIN, f"box_crashed_{entry.entry_id}")
     assert issue is not None
@@ -61,14 +63,14 @@ async def test_crash_report_becomes_a_repair_issue_and_a_clear_answer(
     assert hass.states.get(AGENT).state != STATE_UNAVAILABLE  # the skills still answer
 
     result = await converse(hass, "Tell me a story about a lighthouse keeper.")
-    assert result.response.speech["plain"]["speech"] == APOLOGY_CRASHED
+    assert result.response.speech["plain"]["speech"] == english(BOX_CRASHED)
 
 
 async def test_the_issue_clears_when_the_real_model_answers_again(
     hass: HomeAssistant, crashed_box: WyomingServer
 ) -> None:
     port = crashed_box.port
-    entry = await setup_agent(hass, port)
+    entry = await setup_atlas(hass, port, agent=AGENT_OPTIONS)
     issue_id = f"box_crashed_{entry.entry_id}"
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 

@@ -22,12 +22,14 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.atlas.client import AtlasClient, ChatEvent
+from custom_components.atlas.agent.spoken import BOX_DROPPED, BOX_UNREACHABLE
+from custom_components.atlas.box.client import AtlasClient, ChatEvent
 from custom_components.atlas.const import DOMAIN, RECONNECT_INTERVAL
-from custom_components.atlas.entity import APOLOGY_DROPPED, APOLOGY_UNREACHABLE
 
-from ..servers.wyoming_io import ServerProcess, start_server
-from .test_agent import AGENT, converse, setup_agent
+from ..servers.wyoming_io import ServerProcess
+from .conftest import setup_atlas, start_llm
+from .spoken import english
+from .test_agent import AGENT, AGENT_OPTIONS, converse
 
 LIST = "todo.atlas_reminders"
 WORKOUTS_TODAY = "sensor.atlas_workouts_workouts_today"
@@ -36,10 +38,6 @@ LONG_QUESTION = (
     "with every training week described."
 )
 STREAMED_DELTAS = 5  # content deltas of the answer received before the box is killed
-
-
-def start_llm(log_dir: Path, port: int | None = None) -> ServerProcess:
-    return start_server("wyoming_servers.llm", "--threads", "2", log_dir=log_dir, port=port)
 
 
 @pytest.fixture
@@ -91,7 +89,7 @@ def speech(result: Any) -> str:
 async def test_box_killed_mid_answer_recovers_and_loses_nothing(
     hass: HomeAssistant, llm_box: ServerProcess, tmp_path: Path
 ) -> None:
-    entry = await setup_agent(hass, llm_box.port, **{CONF_LLM_HASS_API: []})
+    entry = await setup_atlas(hass, llm_box.port, agent={**AGENT_OPTIONS, CONF_LLM_HASS_API: []})
     await hass.services.async_call(
         DOMAIN, "log_workout", {"exercise": "Push-ups", "reps": 20}, blocking=True,
         return_response=True,
@@ -115,7 +113,7 @@ async def test_box_killed_mid_answer_recovers_and_loses_nothing(
         result = await turn
     apology_s = time.monotonic() - killed_at
 
-    assert speech(result) == APOLOGY_DROPPED
+    assert speech(result) == english(BOX_DROPPED)
     assert apology_s < 5
     assert llm_box.proc.wait(5) is not None
     state = hass.states.get(AGENT)
@@ -127,7 +125,7 @@ async def test_box_killed_mid_answer_recovers_and_loses_nothing(
     async_fire_time_changed(hass, dt_util.utcnow() + RECONNECT_INTERVAL)
     await hass.async_block_till_done(wait_background_tasks=True)  # the probe still fails
     down = await converse(hass, "Are you there?", result.conversation_id)
-    assert speech(down) in (APOLOGY_UNREACHABLE, APOLOGY_DROPPED)
+    assert speech(down) in (english(BOX_UNREACHABLE), english(BOX_DROPPED))
 
     # A new atlas-llm on the same port: the periodic probe brings the agent back.
     back = await hass.async_add_executor_job(start_llm, tmp_path, llm_box.port)
@@ -141,7 +139,7 @@ async def test_box_killed_mid_answer_recovers_and_loses_nothing(
 
         follow_up = await converse(hass, "Just say hello.", result.conversation_id)
         assert speech(follow_up)
-        assert speech(follow_up) not in (APOLOGY_DROPPED, APOLOGY_UNREACHABLE)
+        assert speech(follow_up) not in (english(BOX_DROPPED), english(BOX_UNREACHABLE))
         assert follow_up.conversation_id == result.conversation_id
 
         # Nothing lost: the workout, the reminder and the earlier turns of the conversation.

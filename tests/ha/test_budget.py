@@ -23,7 +23,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.atlas.budget import (
+from custom_components.atlas.cloud.budget import (
     DEFAULT_PRICES,
     NANOS_PER_USD,
     Budget,
@@ -38,9 +38,10 @@ from custom_components.atlas.budget import (
     usd_to_nanos,
     worst_case_nanos,
 )
-from custom_components.atlas.cloud_settings import CONF_CLOUD, CONF_MONTHLY_BUDGET
+from custom_components.atlas.cloud.settings import CONF_CLOUD, CONF_MONTHLY_BUDGET
 
-from .fake_anthropic import setup_cloud_entry
+from .conftest import setup_atlas
+from .fake_anthropic import claude_data
 from .scripted_llm import ScriptedLLM
 
 HAIKU = DEFAULT_PRICES["claude-haiku-4-5"]
@@ -213,7 +214,7 @@ def test_the_cap_is_never_exceeded(
 
 
 async def test_sensors_follow_calls_and_turns(hass: HomeAssistant, box: ScriptedLLM) -> None:
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    entry = await setup_atlas(hass, box.port, data=claude_data("http://127.0.0.1:9"))
     budget = budget_of(entry)
     assert sensor_state(hass, entry, "cloud_spend_month").state == "0.0"
     assert sensor_state(hass, entry, "cloud_calls_month").state == "0"
@@ -241,7 +242,7 @@ async def test_budget_sensors_are_diagnostic(
     hass: HomeAssistant, box: ScriptedLLM, entity_registry: er.EntityRegistry
 ) -> None:
     """The budget counts the integration's own Claude use: diagnostic, not home, entities."""
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    entry = await setup_atlas(hass, box.port, data=claude_data("http://127.0.0.1:9"))
     budget_entities = [
         e
         for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
@@ -257,7 +258,7 @@ async def test_budget_sensors_are_diagnostic(
 
 
 async def test_counters_survive_a_reload(hass: HomeAssistant, box: ScriptedLLM) -> None:
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    entry = await setup_atlas(hass, box.port, data=claude_data("http://127.0.0.1:9"))
     budget = budget_of(entry)
     reservation = budget.reserve("claude-haiku-4-5", 100, 100)
     assert reservation is not None
@@ -279,7 +280,7 @@ async def test_counters_survive_a_reload(hass: HomeAssistant, box: ScriptedLLM) 
 async def test_stored_under_the_entry_key(
     hass: HomeAssistant, box: ScriptedLLM, hass_storage: dict[str, Any]
 ) -> None:
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    entry = await setup_atlas(hass, box.port, data=claude_data("http://127.0.0.1:9"))
     budget_of(entry).record_turn("local")
     assert await hass.config_entries.async_unload(entry.entry_id)
     stored = hass_storage[storage_key(entry.entry_id)]
@@ -293,7 +294,7 @@ async def test_month_rollover_in_local_time_resets_the_sensors(
 ) -> None:
     await hass.config.async_set_time_zone("Europe/Berlin")
     freezer.move_to(BERLIN_MARCH_END)
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    entry = await setup_atlas(hass, box.port, data=claude_data("http://127.0.0.1:9"))
     budget = budget_of(entry)
     reservation = budget.reserve("claude-haiku-4-5", 1000, 1000)
     assert reservation is not None
@@ -332,7 +333,7 @@ async def test_a_stale_month_is_reset_at_load(
     hass: HomeAssistant, box: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
     freezer.move_to(datetime.fromisoformat("2026-03-15T12:00:00+00:00"))
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9")
+    entry = await setup_atlas(hass, box.port, data=claude_data("http://127.0.0.1:9"))
     budget_of(entry).record_turn("cloud-simple")
     assert await hass.config_entries.async_unload(entry.entry_id)
     freezer.move_to(datetime.fromisoformat("2026-06-15T12:00:00+00:00"))
@@ -352,7 +353,9 @@ async def test_cap_and_prices_come_from_the_options(hass: HomeAssistant, box: Sc
             },
         }
     }
-    entry = await setup_cloud_entry(hass, box.port, "http://127.0.0.1:9", options=options)
+    entry = await setup_atlas(
+        hass, box.port, data=claude_data("http://127.0.0.1:9"), options=options
+    )
     budget = budget_of(entry)
     assert budget.cap_usd == 0.01
     with pytest.raises(MissingPriceError):

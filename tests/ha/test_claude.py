@@ -31,9 +31,15 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.atlas import claude
-from custom_components.atlas.budget import DEFAULT_PRICES, NANOS_PER_USD, Budget, worst_case_nanos
-from custom_components.atlas.claude import (
+from custom_components.atlas.agent.spoken import fallback_note, safe_medical_answer
+from custom_components.atlas.cloud import claude
+from custom_components.atlas.cloud.budget import (
+    DEFAULT_PRICES,
+    NANOS_PER_USD,
+    Budget,
+    worst_case_nanos,
+)
+from custom_components.atlas.cloud.claude import (
     MAX_TOKENS_SIMPLE,
     REASON_BUDGET,
     REASON_DISABLED,
@@ -48,16 +54,14 @@ from custom_components.atlas.claude import (
     CloudUnavailable,
     async_claude_turn,
     async_stream_claude,
-    fallback_note,
-    safe_medical_answer,
 )
-from custom_components.atlas.claude_messages import (
+from custom_components.atlas.cloud.messages import (
     build_claude_request,
     claude_tool_name,
     convert_messages,
     estimate_input_tokens,
 )
-from custom_components.atlas.cloud_settings import (
+from custom_components.atlas.cloud.settings import (
     CONF_CLOUD,
     CONF_CLOUD_MODE,
     CONF_CONTEXT_SHARING,
@@ -68,12 +72,13 @@ from custom_components.atlas.cloud_settings import (
     cloud_settings,
 )
 from custom_components.atlas.const import DOMAIN
-from custom_components.atlas.llm import ATLAS_API_ID
+from custom_components.atlas.skills.api import ATLAS_API_ID
 from tests.servers.wyoming_io import free_port
 
-from .conftest import form_schema
-from .fake_anthropic import API_KEY, ClaudeReply, FakeAnthropic, ToolUse, setup_cloud_entry
+from .conftest import form_schema, setup_atlas
+from .fake_anthropic import API_KEY, ClaudeReply, FakeAnthropic, ToolUse, claude_data
 from .scripted_llm import ScriptedLLM
+from .spoken import english, in_language
 
 AGENT = "conversation.atlas_conversation"
 NEW_KEY = "sk-ant-api03-renewed-test-key-9876543210"
@@ -98,9 +103,14 @@ def short_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def entry_for(
-    hass: HomeAssistant, box: ScriptedLLM, fake: FakeAnthropic, **kwargs: Any
+    hass: HomeAssistant,
+    box: ScriptedLLM,
+    fake: FakeAnthropic,
+    *,
+    api_key: str | None = API_KEY,
+    **entry: Any,
 ) -> MockConfigEntry:
-    return await setup_cloud_entry(hass, box.port, fake.base_url, **kwargs)
+    return await setup_atlas(hass, box.port, data=claude_data(fake.base_url, api_key), **entry)
 
 
 def budget_of(entry: MockConfigEntry) -> Budget:
@@ -326,7 +336,7 @@ async def test_client_is_on_home_assistants_shared_httpx_client_where_the_sdk_ta
     fake.add(ClaudeReply("Hello."))
     chat_log, _ = await cloud_turn(hass, entry, "Hi")
     assert last_reply(chat_log) == "Hello."
-    client = entry.runtime_data.claude_client
+    client = entry.runtime_data.claude.client
     assert isinstance(client, anthropic.AsyncAnthropic)
     http_client = client._client  # the SDK keeps it here in 0.x and 2.x
     assert (http_client is get_async_client(hass)) is shares
@@ -381,7 +391,7 @@ async def test_failures_raise_cloud_unavailable(
     # Each failure is spoken as itself: slow, busy, or else unreachable.
     expected = {REASON_TIMEOUT: "taking too long", REASON_RATE_LIMITED: "busy right now",
                 REASON_OVERLOADED: "busy right now"}.get(failure.reason, "can't reach")  # fmt: skip
-    assert expected in fallback_note(failure.reason)
+    assert expected in english(fallback_note(failure.reason))
     budget = budget_of(entry)
     assert budget.reserved_usd == 0
     if failure.billed:  # the input as reported, the output at its worst case
@@ -396,7 +406,7 @@ async def test_failures_raise_cloud_unavailable(
 async def test_connection_refused_is_a_network_failure(
     hass: HomeAssistant, box: ScriptedLLM
 ) -> None:
-    entry = await setup_cloud_entry(hass, box.port, f"http://127.0.0.1:{free_port()}")
+    entry = await setup_atlas(hass, box.port, data=claude_data(f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(CloudUnavailable) as caught:
         await cloud_turn(hass, entry, "Plan my next training block")
     assert caught.value.reason == REASON_NETWORK
@@ -411,8 +421,8 @@ async def test_rejected_key_starts_reauth_and_a_new_key_restores_claude(
     with pytest.raises(CloudAuthFailed) as caught:
         await cloud_turn(hass, entry, "Plan my week")
     assert caught.value.reason == "auth"
-    assert (
-        fallback_note("auth") == "I couldn't sign in to the cloud assistant, so I'll answer myself."
+    assert english(fallback_note("auth")) == (
+        "I couldn't sign in to the cloud assistant, so I'll answer myself."
     )
     await hass.async_block_till_done()
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -488,7 +498,7 @@ async def test_a_call_that_could_exceed_the_budget_is_not_made(
     with pytest.raises(CloudUnavailable) as caught:
         await cloud_turn(hass, entry, "Plan my week")
     assert caught.value.reason == REASON_BUDGET
-    assert fallback_note(REASON_BUDGET) == (
+    assert english(fallback_note(REASON_BUDGET)) == (
         "This month's cloud budget is used up, so I'll answer myself."
     )
     assert fake.message_requests == []
@@ -541,7 +551,7 @@ async def test_cloud_off_or_without_key_is_unavailable(
     assert caught.value.reason == REASON_DISABLED
     assert await hass.config_entries.async_unload(entry.entry_id)
 
-    keyless = await setup_cloud_entry(hass, box.port, fake.base_url, api_key=None)
+    keyless = await setup_atlas(hass, box.port, data=claude_data(fake.base_url, api_key=None))
     with pytest.raises(CloudUnavailable) as caught:
         await cloud_turn(hass, keyless, "Plan my week")
     assert caught.value.reason == REASON_NO_KEY
@@ -549,11 +559,12 @@ async def test_cloud_off_or_without_key_is_unavailable(
 
 
 def test_safe_answer_points_to_professionals_and_the_emergency_number() -> None:
-    answer = safe_medical_answer()
+    answer = english(safe_medical_answer())
     assert "doctor" in answer
     assert "112 or 911" in answer
-    assert "call 911" in safe_medical_answer("us")
-    assert "000" in safe_medical_answer("AU")
+    assert "call 911" in english(safe_medical_answer("us"))
+    assert "000" in english(safe_medical_answer("AU"))
+    assert "die 112 an" in in_language(safe_medical_answer("DE"), "de")
 
 
 # --- what leaves the house ----------------------------------------------------------------------
@@ -698,7 +709,9 @@ async def test_reconfigure_checks_and_saves_the_key(
 async def test_reconfigure_reports_an_unreachable_anthropic(
     hass: HomeAssistant, box: ScriptedLLM
 ) -> None:
-    entry = await setup_cloud_entry(hass, box.port, f"http://127.0.0.1:{free_port()}", api_key=None)
+    entry = await setup_atlas(
+        hass, box.port, data=claude_data(f"http://127.0.0.1:{free_port()}", api_key=None)
+    )
     result = await reconfigure(hass, entry, box, API_KEY)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "claude_cannot_connect"}

@@ -36,7 +36,7 @@ from custom_components.atlas.const import (
     DOMAIN,
     SUBENTRY_AI_TASK,
 )
-from custom_components.atlas.llm import ATLAS_API_ID
+from custom_components.atlas.skills.api import ATLAS_API_ID
 from tests.servers.wyoming_io import ServerProcess
 
 from .conftest import HOST, MODEL, box_entry, form_schema, state_of
@@ -470,17 +470,7 @@ async def test_ai_task_options_are_bounded(
 
 
 async def test_reconfigure_ai_task(hass: HomeAssistant, atlas_box: ServerProcess) -> None:
-    entry = box_entry(
-        atlas_box.port,
-        subentries_data=[
-            {
-                "subentry_type": SUBENTRY_AI_TASK,
-                "data": dict(DEFAULT_AI_TASK),
-                "title": DEFAULT_AI_TASK_NAME,
-                "unique_id": None,
-            }
-        ],
-    )
+    entry = box_entry(atlas_box.port, agent=None, ai_task=DEFAULT_AI_TASK)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -12,8 +12,8 @@ from homeassistant.components.homeassistant.exposed_entities import async_expose
 from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events, async_mock_service
 
-from custom_components.atlas.claude import fallback_note, safe_medical_answer
-from custom_components.atlas.cloud_settings import (
+from custom_components.atlas.agent.spoken import fallback_note, safe_medical_answer
+from custom_components.atlas.cloud.settings import (
     CLOUD_MODE_NEVER,
     CONF_CLOUD,
     CONF_CLOUD_MODE,
@@ -21,8 +21,10 @@ from custom_components.atlas.cloud_settings import (
 )
 from custom_components.atlas.const import EVENT_TURN
 
-from .fake_anthropic import ClaudeReply, FakeAnthropic, setup_cloud_entry
+from .conftest import setup_atlas
+from .fake_anthropic import ClaudeReply, FakeAnthropic, claude_data
 from .scripted_llm import Reply, ScriptedLLM
+from .spoken import english
 
 AGENT = "conversation.atlas_conversation"
 LOW_CONFIDENCE = {"intent": "chat", "day": None, "time_of_day": None, "types": [],
@@ -55,7 +57,7 @@ async def ask(hass: HomeAssistant, text: str) -> tuple[str, dict[str, Any]]:
 async def test_escalates_on_each_trigger(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic, text: str, route: str
 ) -> None:
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply(text="Here is a careful answer from the cloud."))
     speech, turn = await ask(hass, text)
     assert speech == "Here is a careful answer from the cloud."
@@ -73,7 +75,7 @@ async def test_low_confidence_cascades_to_the_cloud(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
     scripted.extraction = LOW_CONFIDENCE
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply(text="Let me help with that."))
     speech, turn = await ask(hass, "hmm the thing with the stuff from before")
     assert speech == "Let me help with that."
@@ -90,7 +92,7 @@ async def test_low_confidence_cascades_to_the_cloud(
 async def test_long_context_goes_to_the_cloud(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply(text="Summarised."))
     _, turn = await ask(hass, "Please summarise this training diary: " + "ran 5 km easy. " * 1500)
     assert turn["route"] == "cloud-complex"
@@ -100,7 +102,7 @@ async def test_long_context_goes_to_the_cloud(
 async def test_claude_tool_calls_run_in_home_assistant(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     hass.states.async_set("light.gym", "off", {"friendly_name": "Gym light"})
     async_expose_entity(hass, conversation.DOMAIN, "light.gym", True)
     calls = async_mock_service(hass, "light", "turn_on")
@@ -125,11 +127,11 @@ async def test_claude_tool_calls_run_in_home_assistant(
 async def test_cloud_errors_fall_back_to_local_with_a_spoken_note(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic, status: int, reason: str
 ) -> None:
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply.error(status), ClaudeReply.error(status), ClaudeReply.error(status))
     scripted.replies = [Reply(content="Start with squats.")]
     speech, turn = await ask(hass, "Design a 12-week strength program for me")
-    assert speech == f"{fallback_note(reason)} Start with squats."
+    assert speech == f"{english(fallback_note(reason))} Start with squats."
     assert turn["fallback"] == reason
     assert turn["answered_by"] == "llm"
 
@@ -137,7 +139,7 @@ async def test_cloud_errors_fall_back_to_local_with_a_spoken_note(
 async def test_unreachable_cloud_falls_back(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     await claude.stop()
     scripted.replies = [Reply(content="Here is a local plan.")]
     speech, turn = await ask(hass, "Design a 12-week strength program for me")
@@ -150,10 +152,10 @@ async def test_safety_question_with_cloud_down_gets_the_fixed_safe_answer(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
     await hass.config.async_update(country="DE")
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply.error(529), ClaudeReply.error(529), ClaudeReply.error(529))
     speech, turn = await ask(hass, "I have chest pain and feel dizzy, what should I do?")
-    assert speech == safe_medical_answer("DE")
+    assert speech == english(safe_medical_answer("DE"))
     assert "112" in speech
     assert turn["answered_by"] == "safety"
     assert scripted.chat_requests == []  # the small model never answers a safety question
@@ -162,10 +164,10 @@ async def test_safety_question_with_cloud_down_gets_the_fixed_safe_answer(
 async def test_never_use_the_cloud_option(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    await setup_cloud_entry(
+    await setup_atlas(
         hass,
         scripted.port,
-        claude.base_url,
+        data=claude_data(claude.base_url),
         options={CONF_CLOUD: {CONF_CLOUD_MODE: CLOUD_MODE_NEVER}},
     )
     scripted.replies = [Reply(content="A local plan.")]
@@ -178,12 +180,15 @@ async def test_never_use_the_cloud_option(
 async def test_exhausted_budget_falls_back_and_sensors_count_turns(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
-    await setup_cloud_entry(
-        hass, scripted.port, claude.base_url, options={CONF_CLOUD: {CONF_MONTHLY_BUDGET: 0.0001}}
+    await setup_atlas(
+        hass,
+        scripted.port,
+        data=claude_data(claude.base_url),
+        options={CONF_CLOUD: {CONF_MONTHLY_BUDGET: 0.0001}},
     )
     scripted.replies = [Reply(content="A local plan.")]
     speech, _turn = await ask(hass, "Design a 12-week strength program for me")
-    assert speech == f"{fallback_note('budget')} A local plan."
+    assert speech == f"{english(fallback_note('budget'))} A local plan."
     assert claude.message_requests == []  # a call that could exceed the cap is never made
     share = hass.states.get("sensor.atlas_cloud_budget_cloud_share_of_turns_this_month")
     assert share is not None

@@ -20,13 +20,15 @@ from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.atlas.claude import safe_medical_answer
+from custom_components.atlas.agent.intent_rules import CONFIDENT, understand
+from custom_components.atlas.agent.spoken import safe_medical_answer
 from custom_components.atlas.const import EVENT_TURN
 from custom_components.atlas.conversation import SUPPORTED_LANGUAGES
-from custom_components.atlas.intent_rules import CONFIDENT, understand
 
-from .fake_anthropic import ClaudeReply, FakeAnthropic, setup_cloud_entry
+from .conftest import setup_atlas
+from .fake_anthropic import ClaudeReply, FakeAnthropic, claude_data
 from .scripted_llm import Reply, ScriptedLLM
+from .spoken import in_language
 
 AGENT = "conversation.atlas_conversation"
 MULTILINGUAL = Path(__file__).resolve().parents[1] / "data" / "routing_multilingual.jsonl"
@@ -73,7 +75,7 @@ async def test_declares_english_german_spanish_and_french(
     claude: FakeAnthropic,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     agent = conversation.async_get_agent(hass, AGENT)
     assert agent is not None
     assert agent.supported_languages == ["en", "de", "es", "fr"] == SUPPORTED_LANGUAGES
@@ -96,11 +98,12 @@ async def test_safety_question_with_the_cloud_down_gets_the_fixed_safe_answer(
 ) -> None:
     language, country, text = case
     await hass.config.async_update(country=country)
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     await claude.stop()  # the cloud is down
     scripted.replies = [Reply(content="The small model must not answer this.")]
     speech, turn = await ask(hass, text, language)
-    assert speech == safe_medical_answer(country)
+    # In the user's language (translations/<language>.json), with the country's number.
+    assert speech == in_language(safe_medical_answer(country), language.split("-")[0])
     assert "112" in speech
     assert turn["safety"] is True
     assert turn["route"] == "cloud-complex"  # chest pain is a red flag
@@ -117,7 +120,7 @@ async def test_safety_question_goes_to_claude(
 ) -> None:
     language, country, text = case
     await hass.config.async_update(country=country)
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply(text="Bitte hör sofort auf und ruf die 112 an."))
     speech, turn = await ask(hass, text, language)
     assert speech == "Bitte hör sofort auf und ruf die 112 an."
@@ -129,7 +132,7 @@ async def test_non_english_turn_is_answered_by_the_model_not_an_english_skill_re
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
     scripted.extraction = WORKOUT_STATUS  # the model's structured pass is sure
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     text = "Wie sieht mein Training heute aus?"
 
     scripted.replies = [Reply(content="Heute hast du noch nicht trainiert.")]
@@ -154,7 +157,7 @@ async def test_non_english_turn_the_model_is_unsure_about_cascades_to_claude(
     hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
 ) -> None:
     scripted.extraction = LOW_CONFIDENCE
-    await setup_cloud_entry(hass, scripted.port, claude.base_url)
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply(text="Gern, was genau meinst du?"))
     speech, turn = await ask(hass, "Mach das Ding von vorhin nochmal", "de")
     assert speech == "Gern, was genau meinst du?"

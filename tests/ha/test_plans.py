@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_homeassistant_custom_component.common import async_capture_events
 
+from custom_components.atlas.agent.structured import BODY_PARTS
 from custom_components.atlas.const import EVENT_TURN
-from custom_components.atlas.llm import SkillError
+from custom_components.atlas.skills.api import SkillError
 from custom_components.atlas.skills.exercises import (
     EXERCISES,
     HARD,
@@ -40,9 +41,8 @@ from custom_components.atlas.skills.plans import (
     validate_plan,
 )
 from custom_components.atlas.skills.recovery import FALLBACK_NOTE, LEVELS
-from custom_components.atlas.structured import BODY_PARTS
 
-from .conftest import box_entry, move_to, restart
+from .conftest import box_entry, move_to, restart, setup_atlas
 from .scripted_llm import ScriptedLLM
 from .test_agent import MORNING
 from .test_workouts import (
@@ -50,7 +50,6 @@ from .test_workouts import (
     ask,
     at,
     call,
-    setup_entry,
     skill_turn,
     tool_results,
     value,
@@ -296,7 +295,7 @@ def set_states(hass: HomeAssistant, states: dict[str, str]) -> None:
 async def test_prepare_the_morning_workout_with_garmin_recovery(
     hass: HomeAssistant, scripted: ScriptedLLM, hass_storage: dict[str, Any]
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     set_states(hass, GARMIN_HIGH)
 
     turn = await skill_turn(hass, scripted, MORNING, ["recovery_status", "prepare_workout"])
@@ -351,7 +350,7 @@ async def test_prepare_the_morning_workout_with_garmin_recovery(
 async def test_without_garmin_the_plan_is_moderate_and_says_so(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     hass.states.async_set("sensor.garmin_connect_body_battery", "unavailable")
 
     turn = await skill_turn(
@@ -376,14 +375,13 @@ async def test_without_garmin_the_plan_is_moderate_and_says_so(
     assert turn.speech.startswith("Tomorrow: about")
     assert recovery["data"]["summary"] not in turn.speech
     assert scripted.requests == []
-    assert entry.runtime_data.skills.plans is not None
     assert [p.day.isoformat() for p in entry.runtime_data.skills.plans.plans] == ["2026-05-05"]
 
 
 async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     turn = await skill_turn(hass, scripted, "What's my next workout?", ["next_workout"])
     (result,) = turn.results
     assert result["data"] == {
@@ -426,7 +424,6 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
 
     await move_to(hass, freezer, at(0, 0, days=3) + timedelta(seconds=1))  # Thursday
     assert value(hass, NEXT) == "2026-05-08"
-    assert entry.runtime_data.skills.plans is not None
     plan = entry.runtime_data.skills.plans.next_plan(MONDAY + timedelta(days=3))
     assert plan is not None
     assert plan.types == ("running",)
@@ -435,7 +432,7 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
 async def test_a_new_plan_replaces_the_same_slot(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     await ask(
         hass,
         scripted,
@@ -444,7 +441,6 @@ async def test_a_new_plan_replaces_the_same_slot(
         call("prepare_workout", "c2", day="friday", time_of_day="morning", types=["yoga"]),
         call("prepare_workout", "c3", day="friday", time_of_day="evening", types=["hiit"]),
     )
-    assert entry.runtime_data.skills.plans is not None
     plans = entry.runtime_data.skills.plans.plans
     assert [(p.time_of_day, p.types) for p in plans] == [
         ("morning", ("yoga",)),
@@ -490,10 +486,9 @@ async def test_a_stored_plan_that_breaks_the_rules_is_dropped(
 async def test_bad_plan_arguments_are_clear_errors_for_the_model(
     hass: HomeAssistant, scripted: ScriptedLLM, arguments: dict[str, Any], message: str
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     await ask(hass, scripted, "Plan something", call("prepare_workout", **arguments))
     (result,) = tool_results(scripted)
     assert result["error"] is True
     assert message in result["data"]["error_text"]
-    assert entry.runtime_data.skills.plans is not None
     assert entry.runtime_data.skills.plans.plans == []

@@ -103,7 +103,7 @@ def test_entity_category_and_device_classes_are_set() -> None:
     from custom_components.atlas import sensor
 
     # (tests/ha/test_budget.py reads the category from the entity registry.)
-    assert "_attr_entity_category = EntityCategory.DIAGNOSTIC" in source("budget_sensor")
+    assert "_attr_entity_category = EntityCategory.DIAGNOSTIC" in source("cloud/budget_sensor")
     classes = {d.key: d.device_class for d in sensor.SENSORS}
     assert classes["workout_streak"] is not None
     assert classes["active_minutes_today"] is not None
@@ -111,7 +111,8 @@ def test_entity_category_and_device_classes_are_set() -> None:
 
 def test_entity_translations_name_every_entity() -> None:
     assert status("entity-translations") == "done"
-    from custom_components.atlas import budget_sensor, sensor
+    from custom_components.atlas import sensor
+    from custom_components.atlas.cloud import budget_sensor
 
     names = TRANSLATIONS["entity"]
     for description in (*sensor.SENSORS, *budget_sensor.BUDGET_SENSORS):
@@ -128,7 +129,7 @@ def test_icon_translations_exist() -> None:
 
 def test_inject_websession_uses_home_assistants_client() -> None:
     assert status("inject-websession") == "done"
-    assert "get_async_client(hass)" in source("claude")
+    assert "get_async_client(hass)" in source("cloud/claude")
 
 
 def test_parallel_updates_is_declared_by_every_platform() -> None:
@@ -158,7 +159,20 @@ def test_strict_typing_runs_in_the_test_command() -> None:
     assert "strict = true" in (REPO / "pyproject.toml").read_text()
 
 
-def test_exception_translations_todo_names_a_real_gap() -> None:
-    """Still todo: the agent speaks English constants. When they go, mark the rule done."""
-    assert status("exception-translations") == "todo"
-    assert "APOLOGY_FAILED = " in source("entity")
+def test_exception_translations_cover_what_the_agent_says() -> None:
+    """Done: every spoken failure is a translation key, and no module speaks an English literal."""
+    from custom_components.atlas.agent import spoken
+
+    assert status("exception-translations") == "done"
+    keys = (
+        {value.key for value in vars(spoken).values() if isinstance(value, spoken.Spoken)}
+        | {spoken.fallback_note(r).key for r in (*spoken.FALLBACK_REASONS, "other")}
+        | {spoken.safe_medical_answer(c).key for c in (None, "US")}
+    )
+    exceptions = TRANSLATIONS["exceptions"]
+    assert keys - set(exceptions) == set()
+    for language in ("de", "es", "fr"):
+        other = json.loads((PACKAGE / "translations" / f"{language}.json").read_text())
+        assert keys - set(other["exceptions"]) == set(), language
+    for module in ("entity", "conversation", "ai_task", "agent/policy", "cloud/claude"):
+        assert "Sorry" not in source(module), module

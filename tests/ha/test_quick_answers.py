@@ -1,4 +1,4 @@
-"""Quick answers: the ``calculate`` tool through the agent loop, and ``async_quick_answer``
+"""Quick answers: the ``calculate`` tool through the agent loop, and ``quick_answer``
 (answers given without the LLM when the structured pass already has what it needs)."""
 
 from __future__ import annotations
@@ -8,20 +8,22 @@ from typing import Any
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.atlas.agent.structured import Extraction
 from custom_components.atlas.skills.quick_answers import (
     CONF_HEIGHT_CM,
     CONF_WEIGHT_KG,
-    async_quick_answer,
     bmi,
     calories,
     pace,
+    quick_answer,
 )
 from custom_components.atlas.skills.workouts import CONF_GOAL_MINUTES, CONF_GOAL_REPS
-from custom_components.atlas.structured import Extraction
 
+from .conftest import setup_atlas
 from .scripted_llm import ScriptedLLM
-from .test_workouts import START, ask, at, call, log, setup_entry, tool_results
+from .test_workouts import START, ask, at, call, log, tool_results
 
 BODY = {CONF_HEIGHT_CM: 180, CONF_WEIGHT_KG: 75.5}
 
@@ -53,7 +55,7 @@ async def calculate(hass: HomeAssistant, scripted: ScriptedLLM, **arguments: Any
 async def test_bmi_from_the_stored_height_and_weight(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_entry(hass, scripted.port, **BODY)
+    await setup_atlas(hass, scripted.port, options=BODY)
     result = await calculate(hass, scripted, kind="bmi")
     assert result["error"] is False
     assert result["data"]["bmi"] == 23.3
@@ -63,13 +65,13 @@ async def test_bmi_from_the_stored_height_and_weight(
 
 
 async def test_bmi_from_given_values(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_entry(hass, scripted.port, **BODY)
+    await setup_atlas(hass, scripted.port, options=BODY)
     result = await calculate(hass, scripted, kind="bmi", height_cm=170, weight_kg=80)
     assert (result["data"]["bmi"], result["data"]["class"]) == (27.7, "overweight")
 
 
 async def test_pace_and_calories(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_entry(hass, scripted.port, **BODY)
+    await setup_atlas(hass, scripted.port, options=BODY)
     result = await calculate(hass, scripted, kind="pace", distance_km=5, duration_minutes=27.5)
     assert result["data"]["minutes_per_km"] == 5.5
     assert result["data"]["summary"] == "5 minutes 30 seconds per kilometre, or 10.9 km/h."
@@ -92,7 +94,7 @@ async def test_pace_and_calories(hass: HomeAssistant, scripted: ScriptedLLM) -> 
 async def test_bad_calculate_arguments_are_clear_errors_for_the_model(
     hass: HomeAssistant, scripted: ScriptedLLM, arguments: dict[str, Any], message: str
 ) -> None:
-    await setup_entry(hass, scripted.port)  # no stored height or weight
+    await setup_atlas(hass, scripted.port)  # no stored height or weight
     result = await calculate(hass, scripted, **arguments)
     assert result["error"] is True
     assert message in result["data"]["error_text"]
@@ -105,42 +107,45 @@ def extraction(intent: str, confidence: float = 0.9, *, valid: bool = True) -> E
     return Extraction(intent, {}, confidence, valid)
 
 
+def spoken(entry: MockConfigEntry, understood: Extraction, text: str) -> str | None:
+    """The entry's quick answer to ``text``, understood as ``understood``."""
+    return quick_answer(entry.runtime_data.skills, entry.options, understood, text)
+
+
 async def test_time_and_date(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     quick = extraction("quick_answer")
-    assert await async_quick_answer(hass, entry, quick, "What time is it?") == "It's 09:00."
-    assert await async_quick_answer(hass, entry, quick, "What day is it today?") == (
-        "Today is Monday 4 May 2026."
-    )
-    assert await async_quick_answer(hass, entry, quick, "What's the date?") == (
-        "Today is Monday 4 May 2026."
-    )
-    assert await async_quick_answer(hass, entry, quick, "Tell me a joke") is None
+    assert spoken(entry, quick, "What time is it?") == "It's 09:00."
+    assert spoken(entry, quick, "What day is it today?") == ("Today is Monday 4 May 2026.")
+    assert spoken(entry, quick, "What's the date?") == ("Today is Monday 4 May 2026.")
+    assert spoken(entry, quick, "Tell me a joke") is None
     assert scripted.requests == []  # the LLM was never asked
 
 
 async def test_bmi_only_when_height_and_weight_are_known(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     quick = extraction("quick_answer")
-    assert await async_quick_answer(hass, entry, quick, "What's my BMI?") is None
-    assert await async_quick_answer(hass, entry, quick, "My BMI at 170 cm and 80 kg?") == (
+    assert spoken(entry, quick, "What's my BMI?") is None
+    assert spoken(entry, quick, "My BMI at 170 cm and 80 kg?") == (
         "At 170 cm and 80 kg your BMI is 27.7, which counts as overweight."
     )
-    entry = await setup_entry(hass, scripted.port, **BODY)
-    assert await async_quick_answer(hass, entry, quick, "what's my body mass index") == (
+    entry = await setup_atlas(hass, scripted.port, options=BODY)
+    assert spoken(entry, quick, "what's my body mass index") == (
         "At 180 cm and 75.5 kg your BMI is 23.3, which counts as a healthy weight."
     )
 
 
 async def test_workout_status_and_next_workout(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    entry = await setup_entry(hass, scripted.port, **{CONF_GOAL_REPS: 50, CONF_GOAL_MINUTES: 0})
+    entry = await setup_atlas(
+        hass, scripted.port, options={CONF_GOAL_REPS: 50, CONF_GOAL_MINUTES: 0}
+    )
     await log(hass, exercise="Pushups", reps=20)
-    assert await async_quick_answer(hass, entry, extraction("workout_status"), "On track?") == (
+    assert spoken(entry, extraction("workout_status"), "On track?") == (
         "So far today: 20 of 50 reps; 30 reps to go. You're on track."
     )
-    answer = await async_quick_answer(hass, entry, extraction("next_workout"), "Next workout?")
+    answer = spoken(entry, extraction("next_workout"), "Next workout?")
     assert answer == "No workout is planned yet. Ask me to prepare one."
 
     await ask(
@@ -149,7 +154,7 @@ async def test_workout_status_and_next_workout(hass: HomeAssistant, scripted: Sc
         "Plan tomorrow",
         call("prepare_workout", day="tomorrow", time_of_day="evening", types=["yoga"]),
     )
-    answer = await async_quick_answer(hass, entry, extraction("next_workout"), "Next workout?")
+    answer = spoken(entry, extraction("next_workout"), "Next workout?")
     assert answer is not None
     assert answer.startswith("Tomorrow evening: about")
 
@@ -157,9 +162,9 @@ async def test_workout_status_and_next_workout(hass: HomeAssistant, scripted: Sc
 async def test_status_summary_with_reminders_and_recovery(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     quick = extraction("quick_answer")
-    assert await async_quick_answer(hass, entry, quick, "Give me a status summary") == (
+    assert spoken(entry, quick, "Give me a status summary") == (
         "So far today: 0 of 100 reps and 0 of 30 active minutes; 100 reps and 30 minutes to go. "
         "You're behind pace. No recovery data from Garmin."
     )
@@ -169,7 +174,7 @@ async def test_status_summary_with_reminders_and_recovery(
     assert reminders is not None
     await reminders.async_create("Stretch", at(17, 30))
     await log(hass, exercise="Squats", reps=100)
-    assert await async_quick_answer(hass, entry, quick, "what's my status") == (
+    assert spoken(entry, quick, "what's my status") == (
         "So far today: 100 of 100 reps and 0 of 30 active minutes; 30 minutes to go. "
         "You're behind pace. Next reminder: Stretch, today at 17:30. Recovery is low."
     )
@@ -188,5 +193,5 @@ async def test_status_summary_with_reminders_and_recovery(
 async def test_left_to_the_llm(
     hass: HomeAssistant, scripted: ScriptedLLM, understood: Extraction
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
-    assert await async_quick_answer(hass, entry, understood, "What time is it?") is None
+    entry = await setup_atlas(hass, scripted.port)
+    assert spoken(entry, understood, "What time is it?") is None

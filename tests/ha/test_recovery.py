@@ -17,9 +17,9 @@ from custom_components.atlas.skills.recovery import (
     option_key,
 )
 
-from .conftest import form_schema
+from .conftest import form_schema, setup_atlas
 from .scripted_llm import ScriptedLLM
-from .test_workouts import setup_entry, skill_turn
+from .test_workouts import skill_turn
 
 GARMIN = "sensor.garmin_connect_"
 
@@ -84,7 +84,7 @@ def test_levels_combine_by_their_mean(levels: list[str], overall: str | None) ->
 
 
 async def test_all_present(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     set_states(
         hass,
         body_battery="85",
@@ -114,7 +114,7 @@ async def test_all_present(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
 
 
 async def test_some_missing_and_unavailable(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     set_states(
         hass,
         body_battery="30",
@@ -142,7 +142,7 @@ async def test_some_missing_and_unavailable(hass: HomeAssistant, scripted: Scrip
 async def test_none_present_says_which_and_falls_back(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     set_states(hass, body_battery="unavailable", resting_heart_rate="52")
 
     data = await recovery_status(hass, scripted)
@@ -160,7 +160,7 @@ async def test_none_present_says_which_and_falls_back(
 async def test_state_changes_are_read_at_each_call(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     reader = entry.runtime_data.skills.recovery
     assert isinstance(reader, RecoveryReader)
     set_states(hass, body_battery="20")
@@ -172,7 +172,7 @@ async def test_state_changes_are_read_at_each_call(
 
 
 async def test_mapping_is_edited_in_the_options(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     hass.states.async_set("sensor.my_readiness", "82")
     hass.states.async_set("sensor.my_sleep", "85")
 

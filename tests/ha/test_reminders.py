@@ -22,7 +22,6 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
-from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -44,7 +43,7 @@ from custom_components.atlas.skills.time_parse import (
     spoken_time,
 )
 
-from .conftest import box_entry, move_to, restart, state_of
+from .conftest import move_to, restart, setup_atlas, state_of
 from .scripted_llm import Reply, ScriptedLLM
 from .test_agent import AGENT, converse
 from .test_workouts import skill_turn
@@ -160,21 +159,6 @@ def notifications(hass: HomeAssistant) -> dict[str, dict[str, Any]]:
     return shown
 
 
-async def setup_entry(
-    hass: HomeAssistant, port: int, *, entry_id: str | None = None, **options: Any
-) -> MockConfigEntry:
-    kwargs: dict[str, Any] = {"options": options}
-    if entry_id is not None:
-        kwargs["entry_id"] = entry_id
-    entry = box_entry(port, **kwargs)
-    entry.add_to_hass(hass)
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert state_of(entry) is ConfigEntryState.LOADED
-    return entry
-
-
 def state(hass: HomeAssistant, entity_id: str) -> str:
     current = hass.states.get(entity_id)
     assert current is not None
@@ -211,7 +195,7 @@ async def test_todo_list_create_update_move_delete(
     hass_storage: dict[str, Any],
     hass_ws_client: WebSocketGenerator,
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     registered = entity_registry.async_get(LIST)
     assert registered is not None
     assert registered.unique_id == f"{entry.entry_id}_reminders"
@@ -274,7 +258,7 @@ async def test_reminder_fires_at_its_time(
     hass_storage: dict[str, Any],
 ) -> None:
     sent = async_mock_service(hass, "notify", "send_message")
-    entry = await setup_entry(hass, scripted.port, **{CONF_REMINDER_NOTIFY_ENTITY: NOTIFY})
+    entry = await setup_atlas(hass, scripted.port, options={CONF_REMINDER_NOTIFY_ENTITY: NOTIFY})
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
     await todo(hass, "add_item", item="Stretch", due_datetime="2026-05-04 17:00:00",
                description="Hamstrings")  # fmt: skip
@@ -311,7 +295,7 @@ async def test_without_notify_entity_only_notification_and_event(
     notifications: dict[str, dict[str, Any]],
 ) -> None:
     sent = async_mock_service(hass, "notify", "send_message")
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
     await todo(hass, "add_item", item="Stretch", due_datetime="2026-05-04 10:00:00")
     await move_to(hass, freezer, at(10))
@@ -326,7 +310,7 @@ async def test_failing_notify_entity_does_not_stop_the_reminder(
     freezer: FrozenDateTimeFactory,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await setup_entry(hass, scripted.port, **{CONF_REMINDER_NOTIFY_ENTITY: "notify.gone"})
+    await setup_atlas(hass, scripted.port, options={CONF_REMINDER_NOTIFY_ENTITY: "notify.gone"})
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
     await todo(hass, "add_item", item="Stretch", due_datetime="2026-05-04 10:00:00")
     await move_to(hass, freezer, at(10))
@@ -337,7 +321,7 @@ async def test_failing_notify_entity_does_not_stop_the_reminder(
 async def test_completing_cancels_and_new_due_time_reschedules(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
     await todo(hass, "add_item", item="Done early", due_datetime="2026-05-04 10:00:00")
     await todo(hass, "add_item", item="Moved", due_datetime="2026-05-04 10:00:00")
@@ -366,7 +350,7 @@ async def test_restart_rearms_and_overdue_fires_exactly_once(
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
     await todo(hass, "add_item", item="Missed while down", due_datetime="2026-05-04 10:00:00")
     await todo(hass, "add_item", item="Later", due_datetime="2026-05-04 12:00:00")
@@ -410,7 +394,7 @@ async def test_reminders_load_from_storage(
         },
     }  # fmt: skip
     due = async_capture_events(hass, EVENT_REMINDER_DUE)
-    await setup_entry(hass, scripted.port, entry_id=entry_id)
+    await setup_atlas(hass, scripted.port, entry_id=entry_id)
     assert [e.data["uid"] for e in due] == ["a"]
     assert [(i["uid"], i["status"]) for i in await items(hass)] == [
         ("a", "needs_action"), ("b", "needs_action"), ("c", "completed"),
@@ -424,7 +408,7 @@ async def test_reminder_fires_while_the_box_is_down(
     issue_registry: ir.IssueRegistry,
     notifications: dict[str, dict[str, Any]],
 ) -> None:
-    entry = await setup_entry(hass, closed_port)
+    entry = await setup_atlas(hass, closed_port)
     assert state(hass, AGENT) == "unavailable"
     assert issue_registry.async_get_issue(DOMAIN, f"{ISSUE_BOX_UNREACHABLE}_{entry.entry_id}")
     assert state(hass, LIST) == "0"
@@ -439,7 +423,7 @@ async def test_reminder_fires_while_the_box_is_down(
 async def test_options_flow_picks_the_notify_entity(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
@@ -489,7 +473,7 @@ async def ask(hass: HomeAssistant, scripted: ScriptedLLM, text: str, call: Reply
 async def test_set_reminder_at_a_clock_time(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     turn = await skill_turn(hass, scripted, "Remind me at 5 pm to stretch", ["set_reminder"])
 
     assert turn.turn["intent"] == "set_reminder"
@@ -516,7 +500,7 @@ async def test_set_reminder_without_a_time_leaves_it_to_the_model(
 ) -> None:
     """The words say no time: the skill cannot be called directly, the model is offered the
     reminder tools and asks (or picks the time) itself."""
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     turns = async_capture_events(hass, EVENT_TURN)
     result = await ask(hass, scripted, "Remind me to drink water",
                        tool_call("set_reminder", text="drink water", in_minutes=20))  # fmt: skip
@@ -551,7 +535,7 @@ async def test_set_reminder_relative_and_other_times(
     expected_due: str,
     when: str,
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     result = await ask(hass, scripted, "Remind me to drink water",
                        tool_call("set_reminder", text="drink water", **arguments))  # fmt: skip
     assert result["data"]["reminder"]["due"] == expected_due
@@ -562,7 +546,7 @@ async def test_set_reminder_relative_and_other_times(
 async def test_list_reminders_upcoming_soonest_first(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     await todo(hass, "add_item", item="Evening walk", due_datetime="2026-05-04 19:00:00")
     await todo(hass, "add_item", item="Fired already", due_datetime="2026-05-04 09:10:00")
     await todo(hass, "add_item", item="Lunch", due_datetime="2026-05-04 12:30:00")
@@ -590,7 +574,7 @@ async def test_list_reminders_upcoming_soonest_first(
 async def test_cancel_reminder_by_text_and_uid(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     await todo(hass, "add_item", item="Stretch", due_datetime="2026-05-04 17:00:00")
     await todo(hass, "add_item", item="Stretch", due_datetime="2026-05-05 17:00:00")
     await todo(hass, "add_item", item="Call mum", due_datetime="2026-05-04 18:00:00")
@@ -648,7 +632,7 @@ async def test_bad_arguments_give_the_model_clear_errors(
     arguments: dict[str, Any],
     error: str,
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     result = await ask(hass, scripted, "Remind me", tool_call(name, **arguments))
     assert result["error"] is True
     assert "error" in result["data"]
@@ -659,7 +643,7 @@ async def test_bad_arguments_give_the_model_clear_errors(
 async def test_reminder_set_by_voice_updates_the_list(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     changed: list[Event] = async_capture_events(hass, "state_changed")
     turn = await skill_turn(
         hass, scripted, "Remind me in 5 minutes to check the oven", ["set_reminder"]

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.atlas import budget
+from custom_components.atlas.cloud import budget
 from custom_components.atlas.const import DOMAIN
 from custom_components.atlas.skills import plans, workouts
 

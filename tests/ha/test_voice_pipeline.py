@@ -26,8 +26,9 @@ from wyoming.audio import AudioChunk, AudioStop
 from wyoming.tts import Synthesize
 
 from ..servers.wyoming_io import ServerProcess, connect, start_server
+from .conftest import setup_atlas
 from .scripted_llm import Reply, ScriptedLLM
-from .test_agent import AGENT, setup_agent
+from .test_agent import AGENT, AGENT_OPTIONS
 
 SENTENCE = "Prepare my morning workout for Monday. My shoulder is sore."
 LONG_REPLY = (
@@ -125,7 +126,7 @@ async def test_assist_pipeline_starts_tts_before_the_agent_finishes(
     try:
         await _setup_wyoming(hass, speech_servers)
         assert await async_setup_component(hass, "assist_pipeline", {})
-        await setup_agent(hass, scripted.port)
+        await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
         (stt_id,) = hass.states.async_entity_ids("stt")
         (tts_id,) = hass.states.async_entity_ids("tts")
         pipeline = await async_create_default_pipeline(hass, stt_id, tts_id, "ATLAS")

@@ -18,7 +18,6 @@ import pytest
 import yaml
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import conversation
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
@@ -27,7 +26,6 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_capture_events,
 )
 
@@ -39,7 +37,7 @@ from custom_components.atlas.skills.workouts import (
     storage_key,
 )
 
-from .conftest import box_entry, form_schema, move_to, restart, state_of
+from .conftest import box_entry, form_schema, move_to, restart, setup_atlas
 from .scripted_llm import Reply, ScriptedLLM
 from .test_agent import converse
 
@@ -61,17 +59,6 @@ def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
 async def berlin_monday_morning(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await hass.config.async_set_time_zone("Europe/Berlin")
     freezer.move_to(START)
-
-
-async def setup_entry(hass: HomeAssistant, port: int, **options: Any) -> MockConfigEntry:
-    """The box entry (default agent with the Assist and ATLAS APIs) with ``options``."""
-    entry = box_entry(port, options=options)
-    entry.add_to_hass(hass)
-    assert await async_setup_component(hass, "homeassistant", {})
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert state_of(entry) is ConfigEntryState.LOADED
-    return entry
 
 
 def call(name: str, call_id: str = "call_1", **arguments: Any) -> Reply:
@@ -164,7 +151,7 @@ async def log(hass: HomeAssistant, **data: Any) -> Any:
 
 
 async def test_log_20_pushups_through_the_agent(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     logged = async_capture_events(hass, EVENT_WORKOUT_LOGGED)
 
     turn = await skill_turn(hass, scripted, "Log 20 pushups", ["log_workout"])
@@ -190,7 +177,7 @@ async def test_log_20_pushups_through_the_agent(hass: HomeAssistant, scripted: S
 
 
 async def test_log_sets_and_a_run_by_the_skill(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
 
     squats = await skill_turn(hass, scripted, "Log 3 sets of 12 squats", ["log_workout"])
     run = await skill_turn(hass, scripted, "I ran for 25 minutes", ["log_workout"])
@@ -214,7 +201,7 @@ async def test_log_sets_duration_and_an_earlier_time(
 ) -> None:
     """Two workouts and a clock time in one sentence: the rules are unsure, so the structured
     pass runs and the model picks the tools' arguments."""
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     turns = async_capture_events(hass, EVENT_TURN)
     await ask(
         hass,
@@ -251,7 +238,7 @@ async def test_log_sets_duration_and_an_earlier_time(
 async def test_bad_log_arguments_are_clear_errors_for_the_model(
     hass: HomeAssistant, scripted: ScriptedLLM, arguments: dict[str, Any], message: str
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     await ask(hass, scripted, "Log it", call("log_workout", **arguments))
     (result,) = tool_results(scripted)
     assert result["error"] is True
@@ -262,7 +249,7 @@ async def test_bad_log_arguments_are_clear_errors_for_the_model(
 async def test_workout_status_compares_today_with_the_goals(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    await setup_entry(hass, scripted.port, **{CONF_GOAL_REPS: 100, CONF_GOAL_MINUTES: 30})
+    await setup_atlas(hass, scripted.port, options={CONF_GOAL_REPS: 100, CONF_GOAL_MINUTES: 30})
     await log(hass, exercise="Push-ups", reps=20, sets=2)
     await log(hass, exercise="Yoga", duration_minutes=10)
     await move_to(hass, freezer, at(14))  # half of the active day (7:00 to 21:00) has passed
@@ -299,9 +286,10 @@ async def test_workout_status_compares_today_with_the_goals(
 
 
 async def test_no_goals_set(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    entry = await setup_entry(hass, scripted.port, **{CONF_GOAL_REPS: 0, CONF_GOAL_MINUTES: 0})
+    entry = await setup_atlas(
+        hass, scripted.port, options={CONF_GOAL_REPS: 0, CONF_GOAL_MINUTES: 0}
+    )
     await log(hass, exercise="Burpees", reps=10)
-    assert entry.runtime_data.skills.workouts is not None
     status = entry.runtime_data.skills.workouts.status()
     assert status["goals"] == {}
     assert status["on_track"] is None
@@ -316,7 +304,7 @@ async def test_no_goals_set(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
 async def test_sensors_are_on_a_workouts_device(
     hass: HomeAssistant, scripted: ScriptedLLM, entity_registry: er.EntityRegistry
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     sensors = {
         e.entity_id: e
         for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
@@ -343,7 +331,7 @@ async def test_streak_is_a_duration_in_days(
     hass: HomeAssistant, scripted: ScriptedLLM, entity_registry: er.EntityRegistry
 ) -> None:
     """The streak is described as HA core describes one (a total duration in days)."""
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     await log(hass, exercise="Push-ups", reps=10)
     streak = hass.states.get(STREAK)
     assert streak is not None
@@ -363,7 +351,7 @@ async def test_streak_is_a_duration_in_days(
 async def test_midnight_starts_a_new_day_and_the_streak_runs_in_local_days(
     hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     # 23:30 in Berlin is 21:30 UTC: still Monday for the user.
     await move_to(hass, freezer, at(23, 30))
     await log(hass, exercise="Plank", duration_minutes=5)
@@ -390,7 +378,7 @@ async def test_midnight_starts_a_new_day_and_the_streak_runs_in_local_days(
 async def test_log_survives_a_restart(
     hass: HomeAssistant, scripted: ScriptedLLM, hass_storage: dict[str, Any]
 ) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     await log(hass, exercise="Pushups", reps=15)
     stored = hass_storage[storage_key(entry.entry_id)]
     assert stored["version"] == 1
@@ -399,7 +387,6 @@ async def test_log_survives_a_restart(
     await restart(hass, entry)
 
     assert value(hass, REPS) == "15"
-    assert entry.runtime_data.skills.workouts is not None
     assert [w.exercise for w in entry.runtime_data.skills.workouts.workouts] == ["Push-up"]
 
 
@@ -439,7 +426,7 @@ async def test_stored_log_is_read_at_start(
 
 
 async def test_log_workout_action(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    entry = await setup_entry(hass, scripted.port)
+    entry = await setup_atlas(hass, scripted.port)
     logged = async_capture_events(hass, EVENT_WORKOUT_LOGGED)
 
     response = await log(
@@ -472,7 +459,7 @@ async def test_log_workout_action(hass: HomeAssistant, scripted: ScriptedLLM) ->
 async def test_log_workout_action_errors_are_translated(
     hass: HomeAssistant, scripted: ScriptedLLM, data: dict[str, Any], key: str
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     with pytest.raises(ServiceValidationError) as err:
         await log(hass, **data)
     assert err.value.translation_key == key
@@ -483,8 +470,7 @@ async def test_log_workout_action_errors_are_translated(
 
 
 async def test_goals_come_from_the_options_flow(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
-    entry = await setup_entry(hass, scripted.port)
-    assert entry.runtime_data.skills.workouts is not None
+    entry = await setup_atlas(hass, scripted.port)
     assert entry.runtime_data.skills.workouts.goals.reps == 100  # the default
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -503,7 +489,6 @@ async def test_goals_come_from_the_options_flow(hass: HomeAssistant, scripted: S
     await hass.async_block_till_done()  # the entry reloads with its new options
 
     assert entry.options[CONF_GOAL_REPS] == 50
-    assert entry.runtime_data.skills.workouts is not None
     assert entry.runtime_data.skills.workouts.goals.reps == 50
     assert entry.runtime_data.skills.workouts.goals.minutes == 20
 
@@ -511,7 +496,7 @@ async def test_goals_come_from_the_options_flow(hass: HomeAssistant, scripted: S
 async def test_translations_and_action_description(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    await setup_entry(hass, scripted.port)
+    await setup_atlas(hass, scripted.port)
     prefix = f"component.{DOMAIN}"
     entity = await async_get_translations(hass, "en", "entity", [DOMAIN])
     for key in (

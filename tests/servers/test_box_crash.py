@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.atlas.client import AtlasClient, AtlasError, AtlasServerCrashedError
+from custom_components.atlas.box.client import AtlasClient, AtlasError, AtlasServerCrashedError
 from wyoming_servers.box.crash_report import crash_signal
 from wyoming_servers.box.supervisor import ChildSpec, Supervisor
 from wyoming_servers.llm.weight_repack import AMX_FLAGS, cpu_flags

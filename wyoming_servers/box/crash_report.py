@@ -18,13 +18,13 @@ from wyoming.info import Attribution, HandleModel, HandleProgram, Info
 
 from .. import __version__
 from ..handler import BaseEventHandler
-from ..llm.events import PROTOCOL
+from ..llm.chat_protocol import PROTOCOL, SERVER_CRASHED
 
 # Native crashes: the process was killed by the kernel or aborted itself, not stopped.
 CRASH_SIGNALS: Final = frozenset(
     {signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGABRT}
 )
-ERROR_CODE: Final = "server_crashed"
+ERROR_CODE: Final = SERVER_CRASHED
 
 
 def crash_signal(returncode: int | None) -> signal.Signals | None:

@@ -20,6 +20,7 @@ from typing import Any
 from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from ..protocol import ProtocolError
+from .chat_protocol import BAD_REQUEST, FinishReason
 from .chat_template import ChatTemplate
 from .cpu_threads import PERIOD_S, ThreadGovernor
 from .generation import Cancelled, Emit, Output, Result, Started, Usage
@@ -106,7 +107,7 @@ class LlamaEngine:
             text = self.template.render(request.messages, request.offered_tools, think=think)
         except Exception as err:  # template errors come in many types
             raise ProtocolError(
-                "bad_request", f"the chat template rejected the messages: {err}"
+                BAD_REQUEST, f"the chat template rejected the messages: {err}"
             ) from err
         return text, self.session.tokenize(text)
 
@@ -193,7 +194,7 @@ class LlamaEngine:
         except GrammarError as err:
             raise ProtocolError("invalid_schema", str(err)) from err
 
-        finish = "length"
+        finish: FinishReason = "length"
         first_token_at = 0.0
         with sampler:
             try:

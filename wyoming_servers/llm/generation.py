@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..protocol import ProtocolError
+from . import chat_protocol
 from .output_parser import Delta
 from .request import ToolCall
 
@@ -33,7 +33,7 @@ class Usage:
     queue_ms: float = 0.0
     grammar_full_passes: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> chat_protocol.Usage:
         """The ``usage`` object of ``chat-stop``."""
         return {
             "prompt_tokens": self.prompt_tokens,
@@ -51,7 +51,7 @@ class Usage:
 class Result:
     """What a finished generation produced."""
 
-    finish_reason: str
+    finish_reason: chat_protocol.FinishReason
     content: str
     thinking: str
     tool_calls: list[ToolCall]

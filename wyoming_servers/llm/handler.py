@@ -15,7 +15,7 @@ from wyoming.info import Attribution, HandleModel, HandleProgram, Info
 from .. import __version__
 from ..handler import BaseEventHandler, UnknownEventError
 from ..protocol import Limits, ProtocolError, error_event
-from . import events
+from . import chat_protocol
 from .generation import Dropped, Failed, Finished, JobEvent, Output, Result, Started
 from .memory import ConversationMemory
 from .output_parser import TextDelta
@@ -66,7 +66,7 @@ class LlmService:
         """The ``atlas`` object added to ``info``: how to use the chat extension."""
         engine = self.scheduler.engine
         return {
-            "protocol": events.PROTOCOL,
+            "protocol": chat_protocol.PROTOCOL,
             "model": self.model_name,
             "n_ctx": engine.n_ctx,
             "n_gpu_layers": engine.config.n_gpu_layers,
@@ -114,22 +114,24 @@ class LlmEventHandler(BaseEventHandler):
             raise
 
     async def _handle(self, event: Event) -> bool:
-        if event.type == events.CHAT:
+        if event.type == chat_protocol.CHAT:
             request = parse_chat_request(event.data, max_tokens_cap=self.service.max_tokens_cap)
             if not request.id:
                 self._next_id += 1
                 request = _with_id(request, f"req-{self._next_id}")
             if request.id in self._jobs:
-                raise ProtocolError("bad_request", f"request id '{request.id}' is already running")
+                raise ProtocolError(
+                    chat_protocol.BAD_REQUEST, f"request id '{request.id}' is already running"
+                )
             self._start(request, self._stream_chat)
             return True
-        if event.type == events.CHAT_CANCEL:
+        if event.type == chat_protocol.CHAT_CANCEL:
             self._cancel(event.data.get("id"))
             return True
         if Transcript.is_type(event.type):
             transcript = Transcript.from_event(event)
             if not transcript.text or not transcript.text.strip():
-                raise ProtocolError("bad_request", "the transcript is empty")
+                raise ProtocolError(chat_protocol.BAD_REQUEST, "the transcript is empty")
             context = transcript.context or {}
             conversation_id = str(context.get("conversation_id") or "")
             messages = [
@@ -174,19 +176,22 @@ class LlmEventHandler(BaseEventHandler):
             while True:
                 match await self._next(job):
                     case Started(prompt_tokens, cached_prompt_tokens):
-                        data = {"id": rid, "model": self.service.model_name,
-                                "prompt_tokens": prompt_tokens,
-                                "cached_prompt_tokens": cached_prompt_tokens}  # fmt: skip
-                        await self.write_event(Event(events.CHAT_START, data))
+                        start: chat_protocol.ChatStart = {
+                            "id": rid, "model": self.service.model_name,
+                            "prompt_tokens": prompt_tokens,
+                            "cached_prompt_tokens": cached_prompt_tokens,
+                        }  # fmt: skip
+                        await self.write_event(Event(chat_protocol.CHAT_START, dict(start)))
                     case Output(delta):
-                        await self.write_event(Event(events.CHAT_DELTA, _delta_data(rid, delta)))
+                        delta_data = _delta_data(rid, delta)
+                        await self.write_event(Event(chat_protocol.CHAT_DELTA, dict(delta_data)))
                     case Finished(result):
-                        await self.write_event(Event(events.CHAT_STOP, _stop_data(rid, result)))
+                        stop = _stop_data(rid, result)
+                        await self.write_event(Event(chat_protocol.CHAT_STOP, dict(stop)))
                         return
                     case Dropped():
-                        await self.write_event(
-                            Event(events.CHAT_STOP, {"id": rid, "finish_reason": "cancelled"})
-                        )
+                        dropped: chat_protocol.ChatStop = {"id": rid, "finish_reason": "cancelled"}
+                        await self.write_event(Event(chat_protocol.CHAT_STOP, dict(dropped)))
                         return
                     case Failed(err):
                         event = error_event(err.code, err.text)
@@ -233,14 +238,16 @@ def _with_id(request: ChatRequest, request_id: str) -> ChatRequest:
     return replace(request, id=request_id)
 
 
-def _delta_data(rid: str, delta: TextDelta | ToolCall) -> dict[str, Any]:
+def _delta_data(rid: str, delta: TextDelta | ToolCall) -> chat_protocol.ChatDelta:
     if isinstance(delta, ToolCall):
         return {"id": rid, "tool_call": delta.to_dict()}
-    return {"id": rid, delta.channel: delta.text}
+    if delta.channel == "thinking":
+        return {"id": rid, "thinking": delta.text}
+    return {"id": rid, "content": delta.text}
 
 
-def _stop_data(rid: str, result: Result) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def _stop_data(rid: str, result: Result) -> chat_protocol.ChatStop:
+    data: chat_protocol.ChatStop = {
         "id": rid,
         "finish_reason": result.finish_reason,
         "content": result.content,

@@ -11,6 +11,8 @@ from jsonschema import SchemaError
 from jsonschema.validators import validator_for
 
 from ..protocol import ProtocolError
+from . import chat_protocol
+from .chat_protocol import BAD_REQUEST
 
 ROLES = ("system", "user", "assistant", "tool")
 MAX_MESSAGES = 256
@@ -18,7 +20,7 @@ MAX_TOOLS = 64
 
 
 def _bad(text: str) -> ProtocolError:
-    return ProtocolError("bad_request", text)
+    return ProtocolError(BAD_REQUEST, text)
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class ToolCall:
     name: str
     arguments: dict[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> chat_protocol.ToolCall:
         """The wire form used in ``chat-delta``/``chat-stop`` and in assistant messages."""
         return {"id": self.id, "name": self.name, "arguments": self.arguments}
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..protocol import ProtocolError
+from .chat_protocol import QUEUE_FULL
 from .engine import LlamaEngine
 from .generation import Cancelled, Dropped, Failed, Finished, JobEvent
 from .request import ChatRequest
@@ -25,7 +26,7 @@ class QueueFullError(ProtocolError):
     """Every queue slot is taken."""
 
     def __init__(self, size: int) -> None:
-        super().__init__("queue_full", f"the server is busy: {size} requests are already waiting")
+        super().__init__(QUEUE_FULL, f"the server is busy: {size} requests are already waiting")
 
 
 @dataclass

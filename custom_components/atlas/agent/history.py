@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from homeassistant.components import conversation
+
+from ..box.chat_protocol import Message
 
 CHARS_PER_TOKEN = 4  # a conservative estimate for English with these tokenizers
 SUMMARY_CHARS = 400
@@ -20,7 +21,7 @@ def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
 
 
-def convert(content: conversation.Content) -> dict[str, Any]:
+def convert(content: conversation.Content) -> Message:
     """One chat-log entry as a protocol message."""
     if isinstance(content, conversation.ToolResultContent):
         return {
@@ -32,7 +33,7 @@ def convert(content: conversation.Content) -> dict[str, Any]:
             ),
         }
     if isinstance(content, conversation.AssistantContent):
-        message: dict[str, Any] = {"role": "assistant", "content": content.content or ""}
+        message: Message = {"role": "assistant", "content": content.content or ""}
         if content.tool_calls:
             message["tool_calls"] = [
                 {"id": c.id, "name": c.tool_name, "arguments": c.tool_args}
@@ -49,13 +50,13 @@ def _first_sentence(text: str) -> str:
     return head[:120]
 
 
-def _prepend(message: dict[str, Any], note: str) -> None:
+def _prepend(message: Message, note: str) -> None:
     message["content"] = f"{note}\n\n{message['content']}"
 
 
 def build_messages(
     chat_log: conversation.ChatLog, max_history_tokens: int, turn_note: str | None = None
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Message], int]:
     """The system prompt plus the newest turns that fit ``max_history_tokens``.
 
     The system prompt stays the same from turn to turn, so atlas-llm re-uses its KV cache for it

@@ -11,51 +11,22 @@ spotted anywhere in the sentence (free word order, several slots per turn), nega
 matches. A dialogue follow-up ("Actually, move it to the evening.") keeps the intent and slots
 of ``context``, the previous turn's extraction, that it does not change.
 
-Standard library only (plus ``structured``), so atlas-eval and the benchmarks can load this file
-by path without Home Assistant.
+Standard library only (plus ``structured``): no Home Assistant call, no I/O.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-
-def _sibling(name: str) -> ModuleType:
-    """Load ``name.py`` next to this file (when this file itself was loaded by path)."""
-    key = f"atlas_rules_{name}"
-    if (module := sys.modules.get(key)) is not None:
-        return module
-    spec = importlib.util.spec_from_file_location(key, Path(__file__).with_name(f"{name}.py"))
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {name}.py next to {__file__}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
-
-
-if TYPE_CHECKING or __package__:
-    from .structured import (
-        BODY_PARTS,
-        DAYS,
-        PLANNING_INTENTS,
-        TIMES_OF_DAY,
-        WORKOUT_TYPES,
-        Extraction,
-    )
-else:  # loaded by file path (atlas-eval, benchmarks, tests): no parent package
-    _structured = _sibling("structured")
-    BODY_PARTS = _structured.BODY_PARTS
-    DAYS = _structured.DAYS
-    PLANNING_INTENTS = _structured.PLANNING_INTENTS
-    TIMES_OF_DAY = _structured.TIMES_OF_DAY
-    WORKOUT_TYPES = _structured.WORKOUT_TYPES
-    Extraction = _structured.Extraction
+from .structured import (
+    BODY_PARTS,
+    DAYS,
+    PLANNING_INTENTS,
+    TIMES_OF_DAY,
+    WORKOUT_TYPES,
+    Extraction,
+)
 
 CONFIDENT: Final = 0.8  # at or above: trust the rules, skip the model's structured pass
 UNSURE: Final = 0.3  # nothing recognised: "chat", for the model to decide
@@ -459,6 +430,10 @@ def understand(text: str, context: Extraction | None = None) -> Extraction:
     return Extraction(context.intent, merged, min(carried, context.confidence))
 
 
+_WORD: Final = _rx(r"[a-z0-9']+")
+_SLOT_ORDER: Final[tuple[str, ...]] = ("day", "time_of_day", "types", "injury", "data_source")
+
+
 def _merge(old: Slots, new: Slots, negated: list[str], fine: str | None, *, adds: bool) -> Slots:
     """The previous turn's slots updated by this turn's: new values replace, "add" extends."""
     merged: Slots = {key: value for key, value in old.items() if value not in (None, [], "")}
@@ -471,5 +446,29 @@ def _merge(old: Slots, new: Slots, negated: list[str], fine: str | None, *, adds
     merged.pop("types", None)
     if kinds:
         merged["types"] = kinds[-MAX_TYPES:]
-    return {key: merged[key] for key in ("day", "time_of_day", "types", "injury", "data_source")
-            if key in merged}  # fmt: skip
+    return {key: merged[key] for key in _SLOT_ORDER if key in merged}
+
+
+def combine(text: str, ruled: Extraction, modelled: Extraction) -> Extraction:
+    """The cascade's answer to a turn the rules were unsure of: the model's intent, their slots.
+
+    The rules' slots are near exact and carry the conversation's slots over turns; a small
+    model's are not (it invents "today", drops what earlier turns said). So the model decides
+    the intent, and one of its slot values fills a slot the rules left empty only when the turn
+    says that value word for word. An answer that is not valid JSON for the schema stays as it
+    is, for the router to see.
+    """
+    if not modelled.valid:
+        return modelled
+    words = set(_WORD.findall(normalise(text)))
+    merged: Slots = dict(ruled.slots)
+    for key, value in modelled.slots.items():
+        if key in merged:
+            continue
+        if key == "types":
+            if kinds := [kind for kind in value if kind in words]:
+                merged["types"] = kinds
+        elif isinstance(value, str) and value in words:
+            merged[key] = value
+    ordered: Slots = {key: merged[key] for key in _SLOT_ORDER if key in merged}
+    return Extraction(modelled.intent, ordered, modelled.confidence)

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ..box.chat_protocol import ChatRequest
+
 INTENTS: Final = (
     "prepare_workout",  # plan a session: needs planning, thinking on
     "plan_program",  # multi-week programme: needs planning
@@ -45,13 +47,45 @@ SCHEMA: Final[dict[str, Any]] = {
     "additionalProperties": False,
 }
 
+STRUCTURED_CONTEXT_TURNS: Final = 2  # earlier user turns the structured pass sees
+
 PROMPT: Final = (
-    "You label what the user of a home fitness assistant wants. Reply with JSON only.\n"
-    f"intent: one of {', '.join(INTENTS)}.\n"
-    "day, time_of_day, injury, data_source: the value mentioned, else null. "
-    "types: the workout types mentioned. confidence: 0 to 1, how sure you are.\n"
-    'Example: "log 20 pushups" -> {"intent": "log_workout", "day": null, "time_of_day": null, '
-    '"types": ["calisthenics"], "injury": null, "data_source": null, "confidence": 0.9}'
+    "You label one turn of the user of a home fitness assistant. Reply with JSON only.\n"
+    "intent, what the user wants:\n"
+    'prepare_workout: one session made for them, now or for a day ("a short leg session '
+    'for tuesday")\n'
+    'plan_program: a plan over weeks or months ("a 6-week plan for my first pull-up")\n'
+    'log_workout: record exercise they did ("I rowed for 20 minutes", "mark my ride done")\n'
+    'workout_status: workouts already done: counts, totals, progress ("how far did I swim '
+    'in May?")\n'
+    'next_workout: workouts still to come, their schedule ("what have I got on thursday?", '
+    '"is a ride planned tonight?")\n'
+    "recovery_status: recovery, readiness, sleep, HRV, body battery, rest or train "
+    '("am I fit to go hard today?")\n'
+    'set_reminder: make a reminder ("remind me to foam roll at 8")\n'
+    'list_reminders: which reminders they have ("any reminders on sunday?")\n'
+    'cancel_reminder: remove a reminder ("scrap the foam roll reminder")\n'
+    "device_control: lights, heating, fan, blinds, doors, music, other home devices\n"
+    "quick_answer: a general fact: time, date, weather, sums, units, food\n"
+    "health_question: pain, illness, symptoms, medicine, pregnancy, is it safe\n"
+    "chat: greetings, thanks, feelings, jokes, questions about you, small talk\n"
+    "Slots come only from words in the turn, else null. day: a weekday, today or tomorrow. "
+    "time_of_day: only if morning, afternoon, evening, night or tonight is said. injury: a "
+    "hurt or sore body part. data_source: garmin if Garmin or the watch is named. types: "
+    "each sport or exercise word in the turn, also in a reminder or question (pushups: "
+    "calisthenics, 5k: running, bike: cycling, weights: strength, hike: walking); [] if none.\n"
+    'After "Earlier:" turns, keep their intent and slots unless "Now:" changes them.\n'
+    "confidence: 0 to 1, how sure you are of the intent.\n"
+    'Examples: "my wrist aches after cycling today, should I ice it?" -> {"intent": '
+    '"health_question", "day": "today", "time_of_day": null, "types": ["cycling"], "injury": '
+    '"wrist", "data_source": null, "confidence": 0.9}\n'
+    '"switch the hall lamp off" -> {"intent": "device_control", "day": null, '
+    '"time_of_day": null, "types": [], "injury": null, "data_source": null, "confidence": 0.9}\n'
+    '"is there a swim planned for friday evening" -> {"intent": "next_workout", '
+    '"day": "friday", "time_of_day": "evening", "types": ["swimming"], "injury": null, '
+    '"data_source": null, "confidence": 0.9}\n'
+    '"thanks, you are a star" -> {"intent": "chat", "day": null, "time_of_day": null, '
+    '"types": [], "injury": null, "data_source": null, "confidence": 0.9}'
 )
 
 
@@ -75,7 +109,7 @@ class Extraction:
                 "valid": self.valid}  # fmt: skip
 
 
-def build_request(text: str, context: str | None = None) -> dict[str, Any]:
+def build_request(text: str, context: str | None = None) -> ChatRequest:
     """The ``chat`` request of the structured pass (thinking off, grammar on)."""
     user = text if not context else f"Earlier: {context}\nNow: {text}"
     return {

@@ -13,8 +13,18 @@ from typing import Any
 
 from wyoming.event import Event, async_read_event, async_write_event
 
-PROTOCOL = "atlas-chat/1"
-SERVER_CRASHED = "server_crashed"  # atlas-box stopped atlas-llm after repeated crashes
+from .chat_protocol import (
+    CHAT,
+    CHAT_DELTA,
+    CHAT_START,
+    CHAT_STOP,
+    ERROR,
+    INFO_KEY,
+    PROTOCOL,
+    SERVER_CRASHED,
+    ChatRequest,
+)
+
 CONNECT_TIMEOUT = 2.5  # an unreachable box must still get a spoken apology within 3 s
 # A box that is down or drops the connection is noticed at once; this only bounds a box that
 # accepted the request but stays silent. A cold ~3K-token prompt (tools included) on a CPU-only
@@ -122,7 +132,7 @@ class AtlasClient:
             except OSError as err:
                 raise AtlasConnectionError(str(err)) from err
             event = await self._read(reader)
-        ext = event.data.get("atlas") if event.type == "info" else None
+        ext = event.data.get(INFO_KEY) if event.type == "info" else None
         if not isinstance(ext, dict) or ext.get("protocol") != PROTOCOL:
             raise NotAtlasError(f"{self.host}:{self.port} is not an atlas-llm")
         handle = (event.data.get("handle") or [{}])[0]
@@ -133,7 +143,7 @@ class AtlasClient:
             extension=ext,
         )
 
-    async def async_chat(self, request: dict[str, Any]) -> AsyncIterator[ChatEvent]:
+    async def async_chat(self, request: ChatRequest) -> AsyncIterator[ChatEvent]:
         """Send one ``chat`` request and yield its ``start``/``delta``/``stop`` events.
 
         Leaving the iteration early closes the connection, which stops generation on the server
@@ -141,21 +151,21 @@ class AtlasClient:
         """
         async with self._connect() as (reader, writer):
             try:
-                await async_write_event(Event("chat", request), writer)
+                await async_write_event(Event(CHAT, dict(request)), writer)
             except OSError as err:
                 raise AtlasConnectionError(str(err)) from err
             while True:
                 event = await self._read(reader)
-                if event.type == "error":
+                if event.type == ERROR:
                     code = str(event.data.get("code", "error"))
                     text = str(event.data.get("text", ""))
                     if code == SERVER_CRASHED:
                         raise AtlasServerCrashedError(text)
                     raise AtlasRequestError(code, text)
-                if event.type == "chat-start":
+                if event.type == CHAT_START:
                     yield ChatEvent("start", event.data)
-                elif event.type == "chat-delta":
+                elif event.type == CHAT_DELTA:
                     yield ChatEvent("delta", event.data)
-                elif event.type == "chat-stop":
+                elif event.type == CHAT_STOP:
                     yield ChatEvent("stop", event.data)
                     return

@@ -11,9 +11,9 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_time_interval
 
+from ..const import DOMAIN, ISSUE_BOX_CRASHED, ISSUE_BOX_UNREACHABLE, LOGGER, RECONNECT_INTERVAL
+from ..listeners import ChangeListeners
 from .client import AtlasClient, AtlasError
-from .const import DOMAIN, ISSUE_BOX_CRASHED, ISSUE_BOX_UNREACHABLE, LOGGER, RECONNECT_INTERVAL
-from .listeners import ChangeListeners
 
 
 class BoxHealth(ChangeListeners):

@@ -22,8 +22,8 @@ from homeassistant.helpers.event import async_track_point_in_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, LOGGER
-from .listeners import ChangeListeners
+from ..const import DOMAIN, LOGGER
+from ..listeners import ChangeListeners
 
 STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 1.0  # seconds; flushed at unload

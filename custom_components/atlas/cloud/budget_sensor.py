@@ -15,9 +15,9 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.helpers import device_registry as dr
 
+from ..const import DOMAIN
+from ..runtime import AtlasConfigEntry
 from .budget import Budget
-from .const import DOMAIN
-from .runtime import AtlasConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,9 +59,8 @@ BUDGET_SENSORS: tuple[BudgetSensorEntityDescription, ...] = (
 
 
 def budget_sensors(entry: AtlasConfigEntry) -> list[AtlasBudgetSensor]:
-    """The entry's budget sensors (none before its budget is set up)."""
-    if (budget := entry.runtime_data.budget) is None:
-        return []
+    """The entry's budget sensors."""
+    budget = entry.runtime_data.budget
     return [AtlasBudgetSensor(entry, budget, description) for description in BUDGET_SENSORS]
 
 

@@ -4,7 +4,7 @@ Cloud turns use the conversation's chat log and tools (HA Assist and the ATLAS s
 text streams into the chat log as it arrives (so TTS starts early) and its tool calls run in HA.
 Every call is budgeted (:mod:`.budget`). Failures raise :class:`CloudUnavailable` with a reason,
 so the agent can fall back to the local model with a short spoken note. What a round sends is
-built by :mod:`.claude_messages`.
+built by :mod:`.messages`; the rounds are the agent's one tool loop (:mod:`..agent.loop`).
 """
 
 from __future__ import annotations
@@ -21,18 +21,20 @@ from typing import Any, Final
 import anthropic
 from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam, ToolParam
 from homeassistant.components import conversation
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
 from homeassistant.helpers.httpx_client import HassHttpXAsyncClient, get_async_client
 from homeassistant.util.ssl import client_context
 
+from ..agent.loop import async_tool_loop
+from ..agent.router import CLOUD_COMPLEX
+from ..agent.speech import speakable
+from ..const import LOGGER
+from ..runtime import AtlasConfigEntry
 from .budget import Budget, MissingPriceError, ModelPrice, Usage
-from .claude_messages import build_claude_request, claude_tool_name, estimate_input_tokens
-from .cloud_settings import cloud_settings
-from .const import LOGGER
-from .router import CLOUD_COMPLEX
-from .runtime import AtlasConfigEntry
-from .speech import speakable
+from .messages import build_claude_request, claude_tool_name, estimate_input_tokens
+from .settings import cloud_settings
 
 REQUEST_TIMEOUT: Final = 15.0  # seconds the API may stay silent: for its headers, between events
 CONNECT_TIMEOUT: Final = 5.0
@@ -54,30 +56,6 @@ REASON_NETWORK: Final = "network"
 REASON_AUTH: Final = "auth"
 REASON_API_ERROR: Final = "api_error"  # any other refusal of the request (400, 403, 404, …)
 
-_FALLBACK_NOTES: Final = {
-    REASON_BUDGET: "This month's cloud budget is used up, so I'll answer myself.",
-    REASON_TIMEOUT: "The cloud assistant is taking too long, so I'll answer myself.",
-    REASON_RATE_LIMITED: "The cloud assistant is busy right now, so I'll answer myself.",
-    REASON_OVERLOADED: "The cloud assistant is busy right now, so I'll answer myself.",
-    REASON_AUTH: "I couldn't sign in to the cloud assistant, so I'll answer myself.",
-    REASON_DISABLED: "The cloud assistant is switched off, so I'll answer myself.",
-    REASON_NO_KEY: "The cloud assistant isn't set up, so I'll answer myself.",
-}
-_DEFAULT_FALLBACK_NOTE: Final = (
-    "I can't reach the cloud assistant right now, so I'll answer myself."
-)
-
-_EMERGENCY_NUMBERS: Final = {
-    "US": "911",
-    "CA": "911",
-    "MX": "911",
-    "GB": "999 or 112",
-    "AU": "000",
-    "NZ": "111",
-    "IN": "112",
-    "JP": "119",
-}
-
 
 class CloudUnavailable(Exception):
     """Claude cannot answer this turn; ``reason`` is one of the ``REASON_*`` constants.
@@ -97,25 +75,8 @@ class CloudAuthFailed(CloudUnavailable):
     """Anthropic rejected the API key (401); a reauth flow has been started."""
 
 
-def fallback_note(reason: str) -> str:
-    """A short spoken note for a turn the local model answers instead of Claude."""
-    return _FALLBACK_NOTES.get(reason, _DEFAULT_FALLBACK_NOTE)
-
-
-def safe_medical_answer(country: str | None = None) -> str:
-    """The fixed answer to a health or safety question when Claude cannot take it."""
-    number = _EMERGENCY_NUMBERS.get((country or "").upper())
-    emergency = (
-        f"call {number}" if number else "call your local emergency number, such as 112 or 911,"
-    )
-    return (
-        "I can't give reliable advice on that right now. Please talk to a doctor, a pharmacist "
-        f"or another health professional. If it's an emergency, {emergency} right away."
-    )
-
-
-async def async_setup_cloud(hass: HomeAssistant, entry: AtlasConfigEntry) -> Budget:
-    """Load the entry's Claude budget (cap and prices from its options) onto its runtime data."""
+async def async_load_budget(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Budget:
+    """Load the entry's Claude budget (cap and prices from its options), saved at unload."""
 
     def limits() -> tuple[float, Mapping[str, ModelPrice]]:
         settings = cloud_settings(entry)
@@ -124,7 +85,6 @@ async def async_setup_cloud(hass: HomeAssistant, entry: AtlasConfigEntry) -> Bud
     budget = Budget(hass, entry.entry_id, limits)
     await budget.async_load()
     entry.async_on_unload(budget.async_unload)
-    entry.runtime_data.budget = budget
     return budget
 
 
@@ -190,22 +150,28 @@ async def async_close_client(client: anthropic.AsyncAnthropic) -> None:
         await client.close()
 
 
-async def async_get_client(
-    hass: HomeAssistant, entry: AtlasConfigEntry
-) -> anthropic.AsyncAnthropic:
-    """The entry's client, made on first use and closed when the entry unloads."""
-    runtime = entry.runtime_data
-    if runtime.claude_client is None:
-        settings = cloud_settings(entry)
-        if not settings.api_key:
-            raise CloudUnavailable(REASON_NO_KEY)
-        client = await async_create_client(hass, settings.api_key, settings.base_url)
-        if runtime.claude_client is not None:  # made meanwhile by a parallel turn
-            await async_close_client(client)
-        else:
-            runtime.claude_client = client
-            entry.async_on_unload(partial(async_close_client, client))
-    return runtime.claude_client
+class ClaudeConnection:
+    """The entry's Anthropic client: made on the first cloud call, closed when it unloads."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+        """No client yet: a key-less entry never makes one."""
+        self._hass = hass
+        self._entry = entry
+        self.client: anthropic.AsyncAnthropic | None = None
+
+    async def async_get(self) -> anthropic.AsyncAnthropic:
+        """The client; :class:`CloudUnavailable` (``no_key``) without an API key."""
+        if self.client is None:
+            settings = cloud_settings(self._entry)
+            if not settings.api_key:
+                raise CloudUnavailable(REASON_NO_KEY)
+            client = await async_create_client(self._hass, settings.api_key, settings.base_url)
+            if self.client is not None:  # made meanwhile by a parallel turn
+                await async_close_client(client)
+            else:
+                self.client = client
+                self._entry.async_on_unload(partial(async_close_client, client))
+        return self.client
 
 
 async def async_validate_api_key(hass: HomeAssistant, api_key: str, base_url: str) -> str | None:
@@ -353,9 +319,7 @@ async def async_stream_claude(
     """
     stats = stats if stats is not None else ClaudeStats()
     budget = entry.runtime_data.budget
-    if budget is None:
-        raise CloudUnavailable(REASON_BUDGET, "no budget")
-    client = await async_get_client(hass, entry)
+    client = await entry.runtime_data.claude.async_get()
     try:
         reservation = budget.reserve(
             model, estimate_input_tokens(system, messages, tools), max_tokens
@@ -472,28 +436,42 @@ async def async_claude_turn(
     model = settings.model_for(route)
     if max_tokens is None:
         max_tokens = MAX_TOKENS_COMPLEX if route == CLOUD_COMPLEX else MAX_TOKENS_SIMPLE
-    stats = ClaudeStats()
-    for round_index in range(max_rounds):
+    backend = ClaudeBackend(
+        hass, entry, model=model, max_tokens=max_tokens, extra_system=extra_system,
+        minimal_context=settings.minimal_context,
+    )  # fmt: skip
+    await async_tool_loop(chat_log, agent_id, backend, max_rounds)
+    return backend.stats
+
+
+@dataclass
+class ClaudeBackend:
+    """Claude as a backend of the agent's tool loop: chat log → Messages API call → deltas."""
+
+    hass: HomeAssistant
+    entry: AtlasConfigEntry
+    model: str
+    max_tokens: int
+    extra_system: str | None = None
+    minimal_context: bool = False
+    stats: ClaudeStats = field(default_factory=ClaudeStats)
+
+    def async_round(
+        self, chat_log: conversation.ChatLog, *, first: bool, last: bool
+    ) -> AsyncGenerator[conversation.AssistantContentDeltaDict]:
+        """One budgeted call (``last``: tool choice none)."""
         request = build_claude_request(
-            chat_log, minimal_context=settings.minimal_context, extra_system=extra_system
+            chat_log, minimal_context=self.minimal_context, extra_system=self.extra_system
         )
-        last = round_index == max_rounds - 1
-        async for _content in chat_log.async_add_delta_content_stream(
-            agent_id,
-            async_stream_claude(
-                hass,
-                entry,
-                chat_log,
-                model=model,
-                system=request.system,
-                messages=request.messages,
-                tools=request.tools,
-                max_tokens=max_tokens,
-                tool_choice="none" if last else None,
-                stats=stats,
-            ),
-        ):
-            pass
-        if not chat_log.unresponded_tool_results:
-            break
-    return stats
+        return async_stream_claude(
+            self.hass,
+            self.entry,
+            chat_log,
+            model=self.model,
+            system=request.system,
+            messages=request.messages,
+            tools=request.tools,
+            max_tokens=self.max_tokens,
+            tool_choice="none" if last else None,
+            stats=self.stats,
+        )

@@ -19,7 +19,7 @@ from anthropic.types import MessageParam, ToolParam
 from homeassistant.components import conversation
 from homeassistant.helpers import llm
 
-from .history import estimate_tokens
+from ..agent.history import estimate_tokens
 
 DEFAULT_HISTORY_TOKENS: Final = 4000
 # Bound of the tokens a request adds beyond its JSON bytes (Anthropic's tool-use prompt, framing).

@@ -25,8 +25,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
+from ..agent.router import CLOUD_COMPLEX
 from .budget import DEFAULT_PRICES, ModelPrice, parse_prices, price_for
-from .router import CLOUD_COMPLEX
 
 CONF_CLOUD: Final = "cloud"  # the options section
 CONF_CLOUD_MODE: Final = "cloud_mode"

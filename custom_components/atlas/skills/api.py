@@ -16,7 +16,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import llm
 from homeassistant.util.json import JsonObjectType
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 ATLAS_API_ID = "atlas"
 API_PROMPT = (
@@ -77,9 +77,3 @@ class AtlasAPI(llm.API):
 def async_register_api(hass: HomeAssistant) -> CALLBACK_TYPE:
     """Make the ``atlas`` API selectable in agents' options."""
     return llm.async_register_api(hass, AtlasAPI(hass))
-
-
-@callback
-def async_get_tools(hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str) -> None:
-    """HA's ``llm`` tools platform hook (this module's name makes it one): ATLAS offers its
-    tools through its own API, so it adds none to the others."""

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from ..structured import BODY_PARTS
+from ..agent.structured import BODY_PARTS
 
 WARM_UP: Final = "warm_up"
 MAIN: Final = "main"

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 import probatio
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import llm
 from homeassistant.helpers.event import async_track_time_change
@@ -23,12 +24,10 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 
+from ..agent.structured import BODY_PARTS, TIMES_OF_DAY
 from ..const import DOMAIN, LOGGER
 from ..listeners import ChangeListeners
-from ..llm import AtlasTool, SkillError
-from ..runtime import AtlasConfigEntry
-from ..structured import BODY_PARTS, TIMES_OF_DAY
-from . import Skills
+from .api import AtlasTool, SkillError
 from .exercises import (
     CALM_TYPES,
     COOL_DOWN,
@@ -526,10 +525,11 @@ def storage_key(entry_id: str) -> str:
 class PlanBook(ChangeListeners):
     """Saved plans, at most one per day and time of day; past days are dropped on save."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Plans of ``entry_id``."""
+    def __init__(self, hass: HomeAssistant, entry_id: str, *, recovery: RecoveryReader) -> None:
+        """Plans of ``entry_id``; ``recovery`` scales a plan made with ``use_recovery``."""
         super().__init__()
         self.hass = hass
+        self.recovery = recovery
         self._store: Store[dict[str, list[dict[str, Any]]]] = Store(
             hass, STORAGE_VERSION, storage_key(entry_id)
         )
@@ -613,10 +613,9 @@ class PrepareWorkoutTool(AtlasTool):
     )
     annotations = llm.ToolAnnotations(destructive=False, open_world=False)
 
-    def __init__(self, book: PlanBook, reader: RecoveryReader | None) -> None:
-        """Save into ``book``; read recovery through ``reader``."""
+    def __init__(self, book: PlanBook) -> None:
+        """Save into ``book``; read recovery through its reader."""
         self.book = book
-        self.reader = reader
 
     @override
     async def async_run(
@@ -626,8 +625,8 @@ class PrepareWorkoutTool(AtlasTool):
         day = resolve_day(args.get("day"), today)
         result: JsonObjectType = {}
         level = MODERATE
-        if args["use_recovery"] and self.reader is not None:
-            report = self.reader.read()
+        if args["use_recovery"]:
+            report = self.book.recovery.read()
             level = report.planning_level
             result["recovery"] = report.as_dict()
             if (note := report.note) is not None:
@@ -680,12 +679,18 @@ def next_workout_result(book: PlanBook, today: date) -> JsonObjectType:
     return {"plan": plan.as_dict(), "summary": speak_plan(plan, today)}
 
 
-async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
-    """Load saved plans; offer ``prepare_workout`` and ``next_workout``."""
-    book = PlanBook(hass, entry.entry_id)
+async def async_setup_skill(
+    hass: HomeAssistant, entry: ConfigEntry, *, recovery: RecoveryReader
+) -> PlanBook:
+    """Load the entry's saved plans and follow local midnight."""
+    book = PlanBook(hass, entry.entry_id, recovery=recovery)
     await book.async_load()
     entry.async_on_unload(
         async_track_time_change(hass, book.async_new_day, hour=0, minute=0, second=0)
     )
-    skills.plans = book
-    skills.tools.extend([PrepareWorkoutTool(book, skills.recovery), NextWorkoutTool(book)])
+    return book
+
+
+def tools(book: PlanBook) -> list[llm.Tool]:
+    """``prepare_workout`` and ``next_workout``."""
+    return [PrepareWorkoutTool(book), NextWorkoutTool(book)]

@@ -1,10 +1,11 @@
 """Quick answers: BMI, pace and calories (tool ``calculate``), and answers given without the
-LLM when the structured pass already understood the request (:func:`async_quick_answer`)."""
+LLM when the structured pass already understood the request (:func:`quick_answer`)."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any, Final, override
 
 import probatio
@@ -18,10 +19,9 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 
-from ..llm import AtlasTool, SkillError
-from ..runtime import AtlasConfigEntry
-from ..structured import Extraction
+from ..agent.structured import Extraction
 from . import Skills
+from .api import AtlasTool, SkillError
 from .plans import next_workout_result
 from .time_parse import spoken_time
 
@@ -164,41 +164,34 @@ class CalculateTool(AtlasTool):
                 "summary": f"About {kcal} kilocalories."}  # fmt: skip
 
 
-async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
-    """Offer ``calculate``."""
-    skills.tools.append(CalculateTool(dict(entry.options)))
+def tools(options: Mapping[str, Any]) -> list[llm.Tool]:
+    """``calculate`` (BMI with the body data in ``options``)."""
+    return [CalculateTool(dict(options))]
 
 
-def _bmi_answer(entry: AtlasConfigEntry, text: str) -> str | None:
-    height = (
-        match.group(1) if (match := _HEIGHT.search(text)) else entry.options.get(CONF_HEIGHT_CM)
-    )
-    weight = (
-        match.group(1) if (match := _WEIGHT.search(text)) else entry.options.get(CONF_WEIGHT_KG)
-    )
+def _bmi_answer(options: Mapping[str, Any], text: str) -> str | None:
+    height = match.group(1) if (match := _HEIGHT.search(text)) else options.get(CONF_HEIGHT_CM)
+    weight = match.group(1) if (match := _WEIGHT.search(text)) else options.get(CONF_WEIGHT_KG)
     if height is None or weight is None:
         return None  # the model asks for what is missing
     return speak_bmi(float(height), float(weight))
 
 
-def _status_answer(skills: Skills) -> str | None:
-    if skills.workouts is None:
-        return None
+def _status_answer(skills: Skills) -> str:
     parts = [str(skills.workouts.status()["summary"])]
-    if skills.reminders is not None and (upcoming := skills.reminders.upcoming()):
+    if upcoming := skills.reminders.upcoming():
         reminder = upcoming[0]
         assert reminder.due is not None
         parts.append(
             f"Next reminder: {reminder.summary}, {spoken_time(reminder.due, dt_util.now())}."
         )
-    if skills.recovery is not None:
-        level = skills.recovery.read().level
-        parts.append(f"Recovery is {level}." if level else "No recovery data from Garmin.")
+    level = skills.recovery.read().level
+    parts.append(f"Recovery is {level}." if level else "No recovery data from Garmin.")
     return " ".join(parts)
 
 
-async def async_quick_answer(
-    hass: HomeAssistant, entry: AtlasConfigEntry, extraction: Extraction, text: str
+def quick_answer(
+    skills: Skills, options: Mapping[str, Any], extraction: Extraction, text: str
 ) -> str | None:
     """A spoken answer for a request code can answer alone, or None to let the LLM answer.
 
@@ -207,17 +200,16 @@ async def async_quick_answer(
     """
     if not extraction.valid or extraction.confidence < MIN_CONFIDENCE:
         return None
-    skills = entry.runtime_data.skills
-    if extraction.intent == "workout_status" and skills.workouts is not None:
+    if extraction.intent == "workout_status":
         return str(skills.workouts.status()["summary"])
-    if extraction.intent == "next_workout" and skills.plans is not None:
+    if extraction.intent == "next_workout":
         return str(next_workout_result(skills.plans, dt_util.now().date())["summary"])
     if extraction.intent != "quick_answer":
         return None
     spoken = text.lower()
     now = dt_util.now()
     if _BMI.search(spoken):
-        return _bmi_answer(entry, spoken)
+        return _bmi_answer(options, spoken)
     if _TIME.search(spoken):
         return f"It's {now:%H:%M}."
     if _DATE.search(spoken):

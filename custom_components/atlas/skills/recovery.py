@@ -16,15 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
 from homeassistant.helpers.selector import EntitySelector, EntitySelectorConfig
 from homeassistant.util.json import JsonObjectType
 
-from ..llm import AtlasTool
-from ..runtime import AtlasConfigEntry
-from . import Skills
+from .api import AtlasTool
 
 LOW: Final = "low"
 MODERATE: Final = "moderate"
@@ -218,7 +217,11 @@ class RecoveryStatusTool(AtlasTool):
         return self.reader.read().as_dict()
 
 
-async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
-    """Map the recovery entities from the entry's options; offer ``recovery_status``."""
-    skills.recovery = RecoveryReader.from_options(hass, dict(entry.options))
-    skills.tools.append(RecoveryStatusTool(skills.recovery))
+async def async_setup_skill(hass: HomeAssistant, entry: ConfigEntry) -> RecoveryReader:
+    """The recovery entities mapped from the entry's options."""
+    return RecoveryReader.from_options(hass, dict(entry.options))
+
+
+def tools(reader: RecoveryReader) -> list[llm.Tool]:
+    """``recovery_status``."""
+    return [RecoveryStatusTool(reader)]

@@ -22,6 +22,7 @@ from homeassistant.components.notify.const import (
 from homeassistant.components.notify.const import DOMAIN as NOTIFY_DOMAIN
 from homeassistant.components.todo.const import TodoItemStatus
 from homeassistant.components.todo.entity import TodoItem
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -36,9 +37,7 @@ from homeassistant.util.json import JsonObjectType
 
 from ..const import CONF_REMINDER_NOTIFY_ENTITY, DOMAIN, EVENT_REMINDER_DUE, LOGGER
 from ..listeners import ChangeListeners
-from ..llm import AtlasTool, SkillError
-from ..runtime import AtlasConfigEntry
-from . import Skills
+from .api import AtlasTool, SkillError
 from .time_parse import TimeParseError, parse_time, relative_time, spoken_time
 
 STORAGE_VERSION = 1
@@ -141,7 +140,7 @@ class Reminder:
 class ReminderManager(ChangeListeners):
     """The reminders of one ATLAS entry: stored, armed with timers and fired."""
 
-    def __init__(self, hass: HomeAssistant, entry: AtlasConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Keep the reminders in ``atlas.<entry_id>.reminders``."""
         super().__init__()
         self.hass = hass
@@ -457,12 +456,14 @@ def _match_text(reminders: list[Reminder], text: str) -> list[Reminder]:
     return exact or [r for r in reminders if wanted in r.summary.casefold()]
 
 
-async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
-    """Load the entry's reminders, arm them, and offer the reminder tools."""
+async def async_setup_skill(hass: HomeAssistant, entry: ConfigEntry) -> ReminderManager:
+    """Load the entry's reminders and arm them."""
     manager = ReminderManager(hass, entry)
     await manager.async_load()
     entry.async_on_unload(manager.async_start())
-    skills.reminders = manager
-    skills.tools.extend(
-        [SetReminderTool(manager), ListRemindersTool(manager), CancelReminderTool(manager)]
-    )
+    return manager
+
+
+def tools(manager: ReminderManager) -> list[llm.Tool]:
+    """``set_reminder``, ``list_reminders`` and ``cancel_reminder``."""
+    return [SetReminderTool(manager), ListRemindersTool(manager), CancelReminderTool(manager)]

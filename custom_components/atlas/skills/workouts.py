@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final, override
 
 import probatio
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import llm
 from homeassistant.helpers.event import async_track_time_change
@@ -27,9 +28,7 @@ from homeassistant.util.json import JsonObjectType
 
 from ..const import DOMAIN
 from ..listeners import ChangeListeners
-from ..llm import AtlasTool, SkillError
-from ..runtime import AtlasConfigEntry
-from . import Skills
+from .api import AtlasTool, SkillError
 from .exercises import find_exercise
 
 CONF_GOAL_REPS: Final = "goal_reps"
@@ -409,12 +408,16 @@ class WorkoutStatusTool(AtlasTool):
         return self.log.status()
 
 
-async def async_setup_skill(hass: HomeAssistant, entry: AtlasConfigEntry, skills: Skills) -> None:
-    """Load the log, follow local midnight, offer ``log_workout`` and ``workout_status``."""
+async def async_setup_skill(hass: HomeAssistant, entry: ConfigEntry) -> WorkoutLog:
+    """Load the entry's workout log and follow local midnight."""
     log = WorkoutLog(hass, entry.entry_id, Goals.from_options(dict(entry.options)))
     await log.async_load()
     entry.async_on_unload(
         async_track_time_change(hass, log.async_new_day, hour=0, minute=0, second=0)
     )
-    skills.workouts = log
-    skills.tools.extend([LogWorkoutTool(log), WorkoutStatusTool(log)])
+    return log
+
+
+def tools(log: WorkoutLog) -> list[llm.Tool]:
+    """``log_workout`` and ``workout_status``."""
+    return [LogWorkoutTool(log), WorkoutStatusTool(log)]

@@ -1,0 +1,1 @@
+"""The agent's understanding and turn policy: router, rules, structured pass, dispatch, history."""

@@ -1,0 +1,92 @@
+"""Who answers a turn, and what is said when that fails.
+
+The turn, as the entity runs it (``entity.AtlasBaseLLMEntity._async_handle_chat_log``):
+
+1. the router on the text alone (:func:`first_route`): a safety, planning or long question
+   goes to Claude without the cascade;
+2. else the cascade understands it (rules, the local model's pass when they are unsure) and
+   the router decides again with what it understood (:func:`final_route`);
+3. a cloud route that Claude cannot take (:func:`after_cloud_failure`): a safety question gets
+   the fixed safe answer, never the small model; any other falls back to the local model, with
+   a spoken note unless the user has no cloud on purpose;
+4. locally: a confident skill intent runs its skills directly (``dispatch.py``), a quick answer
+   is computed, else the local model's tool rounds (``loop.py``);
+5. a box failure on the way ends the turn with :func:`box_failure`'s translated sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..box.chat_protocol import QUEUE_FULL
+from ..box.client import (
+    AtlasConnectionError,
+    AtlasError,
+    AtlasRequestError,
+    AtlasServerCrashedError,
+)
+from .router import RouteDecision, route
+from .spoken import (
+    BOX_BUSY,
+    BOX_CRASHED,
+    BOX_DROPPED,
+    BOX_UNREACHABLE,
+    TURN_FAILED,
+    Spoken,
+    TurnFailed,
+    fallback_note,
+    safe_medical_answer,
+)
+from .structured import Extraction
+
+# The user has no cloud on purpose (``cloud.claude.REASON_DISABLED`` / ``REASON_NO_KEY``).
+NO_CLOUD_CHOSEN = frozenset({"disabled", "no_key"})
+
+
+def first_route(text: str, context_tokens: int, n_ctx: int) -> RouteDecision:
+    """The router on the text alone, before anything is understood."""
+    return route(text, context_tokens=context_tokens, local_window=n_ctx)
+
+
+def final_route(
+    text: str, context_tokens: int, n_ctx: int, extraction: Extraction
+) -> RouteDecision:
+    """The router again, with the cascade's intent, confidence and validity."""
+    return route(
+        text,
+        context_tokens=context_tokens,
+        local_window=n_ctx,
+        confidence=extraction.confidence,
+        structured_valid=extraction.valid,
+        intent=extraction.intent,
+    )
+
+
+@dataclass(frozen=True)
+class CloudFallback:
+    """What a turn routed to the cloud gets when Claude cannot take it."""
+
+    safe_answer: Spoken | None = None  # said instead of any model's answer
+    note: Spoken | None = None  # said before the local model's answer (None: nothing)
+
+
+def after_cloud_failure(reason: str, *, safety: bool, country: str | None) -> CloudFallback:
+    """A safety question: the safe answer; else the local model, with a note for the user."""
+    if safety:
+        return CloudFallback(safe_answer=safe_medical_answer(country))
+    if reason in NO_CLOUD_CHOSEN:
+        return CloudFallback()
+    return CloudFallback(note=fallback_note(reason))
+
+
+def box_failure(err: AtlasError, *, reply_started: bool) -> TurnFailed:
+    """The turn's failure for a GPU-box error (``reply_started``: some reply was spoken)."""
+    if isinstance(err, AtlasConnectionError):
+        spoken = BOX_DROPPED if reply_started else BOX_UNREACHABLE
+    elif isinstance(err, AtlasServerCrashedError):
+        spoken = BOX_CRASHED
+    elif isinstance(err, AtlasRequestError) and err.code == QUEUE_FULL:
+        spoken = BOX_BUSY
+    else:
+        spoken = TURN_FAILED
+    return TurnFailed(spoken, str(err))

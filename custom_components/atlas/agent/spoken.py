@@ -1,0 +1,84 @@
+"""What the agent says when it cannot answer as asked: one failure type, translated sentences.
+
+Every apology, fallback note and the safe answer to a health question is a :class:`Spoken`: a
+translation key under ``exceptions`` in ``translations/<language>.json`` with its placeholders,
+turned into text in the turn's language by :meth:`Spoken.async_text` (English when the
+language has no translation of it). :class:`TurnFailed` carries one for a turn the agent
+could not answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.translation import async_get_translations
+
+from ..const import DOMAIN, LOGGER
+
+_EMERGENCY_NUMBERS: Final = {
+    "US": "911",
+    "CA": "911",
+    "MX": "911",
+    "GB": "999 or 112",
+    "AU": "000",
+    "NZ": "111",
+    "IN": "112",
+    "JP": "119",
+}
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A sentence to speak: ``exceptions.<key>.message`` of the translations, filled in."""
+
+    key: str
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+
+    async def async_text(self, hass: HomeAssistant, language: str | None) -> str:
+        """The sentence in ``language`` (HA's language when None; English when untranslated)."""
+        language = (language or hass.config.language or "en").replace("_", "-")
+        name = f"component.{DOMAIN}.exceptions.{self.key}.message"
+        for candidate in dict.fromkeys((language, language.split("-")[0], "en")):
+            strings = await async_get_translations(hass, candidate, "exceptions", {DOMAIN})
+            if (template := strings.get(name)) is not None:
+                return template.format(**self.placeholders)
+        LOGGER.error("No translation of %s", name)
+        return self.key
+
+
+class TurnFailed(Exception):
+    """The agent could not answer the turn; ``spoken`` says so to the user."""
+
+    def __init__(self, spoken: Spoken, detail: str = "") -> None:
+        """Keep what to say, and a detail for logs and the trace (never a secret)."""
+        super().__init__(detail or spoken.key)
+        self.spoken = spoken
+        self.detail = detail
+
+
+BOX_UNREACHABLE: Final = Spoken("spoken_box_unreachable")
+BOX_DROPPED: Final = Spoken("spoken_box_dropped")
+BOX_BUSY: Final = Spoken("spoken_box_busy")
+BOX_CRASHED: Final = Spoken("spoken_box_crashed")
+TURN_FAILED: Final = Spoken("spoken_turn_failed")
+
+# Why a cloud turn was answered locally (``cloud.claude.REASON_*``) → the note spoken first.
+FALLBACK_REASONS: Final = (
+    "budget", "timeout", "rate_limited", "overloaded", "auth", "disabled", "no_key",
+)  # fmt: skip
+
+
+def fallback_note(reason: str) -> Spoken:
+    """A short note for a turn the local model answers instead of Claude."""
+    return Spoken(f"spoken_fallback_{reason}" if reason in FALLBACK_REASONS else "spoken_fallback")
+
+
+def safe_medical_answer(country: str | None = None) -> Spoken:
+    """The fixed answer to a health or safety question when Claude cannot take it."""
+    number = _EMERGENCY_NUMBERS.get((country or "").upper())
+    if number is None:
+        return Spoken("spoken_safe_medical")
+    return Spoken("spoken_safe_medical_number", {"number": number})

@@ -1,0 +1,1 @@
+"""Claude: the Messages API backend, its settings and the monthly budget."""
