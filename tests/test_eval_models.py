@@ -46,6 +46,7 @@ from atlas_eval.models import (
     structured_pass,
 )
 from atlas_eval.route import DatasetError, load_router
+from custom_components.atlas.agent import intent_rules, structured
 
 REPO = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("ATLAS_TEST_DATA_DIR", REPO / ".atlas-data"))
@@ -293,6 +294,10 @@ def test_load_rules_and_the_agents_context_window() -> None:
     assert (ruled.intent, ruled.confidence >= rules.confident) == ("set_reminder", True)
     assert ruled.slots == {"day": "tomorrow", "time_of_day": "evening", "types": ["stretching"]}
     assert load_agent().context_turns == 2  # structured.STRUCTURED_CONTEXT_TURNS
+    # The evaluation's cascade is the agent's own: the same functions, not copies.
+    assert rules.understand is intent_rules.understand
+    assert rules.combine is intent_rules.combine
+    assert load_agent().build_request is structured.build_request
 
 
 def test_cascade_turn_takes_the_model_only_below_confident(agent: Agent) -> None:

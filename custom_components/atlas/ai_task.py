@@ -140,8 +140,10 @@ class AtlasTaskEntity(ai_task.AITaskEntity, AtlasBaseLLMEntity):
         started: float,
     ) -> None:
         """One request whose output atlas-llm's grammar keeps valid for ``schema``."""
-        budget = int(self.subentry.data.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS))
-        messages, _ = build_messages(chat_log, budget)
+        history_tokens = int(
+            self.subentry.data.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS)
+        )
+        messages, _ = build_messages(chat_log, history_tokens)
         request: ChatRequest = {
             "messages": messages,
             "response_format": {"schema": schema},

@@ -10,7 +10,6 @@ DOMAIN: Final = "atlas"
 LOGGER = logging.getLogger(__package__)
 
 DEFAULT_PORT: Final = 10400
-DEFAULT_NAME: Final = "ATLAS"
 DEFAULT_CONVERSATION_NAME: Final = "ATLAS conversation"
 DEFAULT_AI_TASK_NAME: Final = "ATLAS AI Task"
 

@@ -181,6 +181,24 @@ async def test_tool_loop_turns_on_a_light_through_assist(
     assert "light.kitchen" in tool_message["content"] or "Kitchen" in tool_message["content"]
 
 
+async def test_an_unsure_follow_up_keeps_the_slots_the_model_drops(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    """The cascade takes the model's intent but the rules' carried slots (intent_rules.combine)."""
+    await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
+    turns = async_capture_events(hass, EVENT_TURN)
+    first = await converse(hass, "Prepare a strength workout for Monday, my shoulder is sore.")
+    # A small model's answer to the follow-up: the intent, a day it invented, no injury.
+    scripted.extraction = {"intent": "prepare_workout", "day": "today", "time_of_day": None,
+                           "types": ["mobility"], "injury": None, "data_source": None,
+                           "confidence": 0.9}  # fmt: skip
+    scripted.replies = [Reply(content="Squats and lunges, nothing for the shoulder.")]
+    await converse(hass, "Which exercises are you going to include?", first.conversation_id)
+    assert [t.data["understood_by"] for t in turns] == ["rules", "llm"]
+    assert turns[1].data["intent"] == "prepare_workout"
+    assert turns[1].data["slots"] == {"day": "monday", "types": ["strength"], "injury": "shoulder"}
+
+
 async def test_tool_rounds_are_bounded(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
     await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
     loop_call = {"id": "c", "name": "homeassistant__GetLiveContext", "arguments": {}}
