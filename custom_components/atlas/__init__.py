@@ -82,13 +82,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
     if not health.healthy:
         entry.async_on_unload(health.async_add_listener(partial(_async_box_back, hass, entry)))
 
+    skills = await async_setup_skills(hass, entry)
+    budget = await async_load_budget(hass, entry)
     entry.runtime_data = AtlasRuntimeData(
         client=client,
         info=info,
         health=health,
-        skills=await async_setup_skills(hass, entry),
-        budget=await async_load_budget(hass, entry),
-        claude=ClaudeConnection(hass, entry),
+        skills=skills,
+        budget=budget,
+        claude=ClaudeConnection(hass, entry, budget),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))

@@ -323,7 +323,7 @@ class AtlasBaseLLMEntity(Entity):
         if settings.enabled:
             try:
                 stats = await async_claude_turn(
-                    self.hass, self.entry, chat_log, self.entity_id, route=trace.route
+                    self.entry.runtime_data.claude, chat_log, self.entity_id, route=trace.route
                 )
             except CloudUnavailable as err:
                 reason = err.reason

@@ -160,7 +160,7 @@ async def cloud_turn(
             PROMPT,
             None,
         )
-        stats = await async_claude_turn(hass, entry, chat_log, AGENT, route=route)
+        stats = await async_claude_turn(entry.runtime_data.claude, chat_log, AGENT, route=route)
     return chat_log, stats
 
 
@@ -303,8 +303,7 @@ async def test_stream_gives_tool_inputs_under_their_ha_names(
         deltas = [
             delta
             async for delta in async_stream_claude(
-                hass,
-                entry,
+                entry.runtime_data.claude,
                 chat_log,
                 model="claude-haiku-4-5",
                 system=request.system,

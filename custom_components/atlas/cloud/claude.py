@@ -31,7 +31,6 @@ from ..agent.loop import async_tool_loop
 from ..agent.router import CLOUD_COMPLEX
 from ..agent.speech import speakable
 from ..const import LOGGER
-from ..runtime import AtlasConfigEntry
 from .budget import Budget, MissingPriceError, ModelPrice, Usage
 from .messages import build_claude_request, claude_tool_name, estimate_input_tokens
 from .settings import cloud_settings
@@ -151,26 +150,28 @@ async def async_close_client(client: anthropic.AsyncAnthropic) -> None:
 
 
 class ClaudeConnection:
-    """The entry's Anthropic client: made on the first cloud call, closed when it unloads."""
+    """What a cloud call of an entry needs: its settings' entry, its budget, and its Anthropic
+    client (made on the first cloud call, closed when the entry unloads)."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], budget: Budget) -> None:
         """No client yet: a key-less entry never makes one."""
-        self._hass = hass
-        self._entry = entry
+        self.hass = hass
+        self.entry = entry
+        self.budget = budget
         self.client: anthropic.AsyncAnthropic | None = None
 
     async def async_get(self) -> anthropic.AsyncAnthropic:
         """The client; :class:`CloudUnavailable` (``no_key``) without an API key."""
         if self.client is None:
-            settings = cloud_settings(self._entry)
+            settings = cloud_settings(self.entry)
             if not settings.api_key:
                 raise CloudUnavailable(REASON_NO_KEY)
-            client = await async_create_client(self._hass, settings.api_key, settings.base_url)
+            client = await async_create_client(self.hass, settings.api_key, settings.base_url)
             if self.client is not None:  # made meanwhile by a parallel turn
                 await async_close_client(client)
             else:
                 self.client = client
-                self._entry.async_on_unload(partial(async_close_client, client))
+                self.entry.async_on_unload(partial(async_close_client, client))
         return self.client
 
 
@@ -298,8 +299,7 @@ def _tool_input(call: _Call, llm_api: llm.APIInstance | None) -> llm.ToolInput:
 
 
 async def async_stream_claude(
-    hass: HomeAssistant,
-    entry: AtlasConfigEntry,
+    cloud: ClaudeConnection,
     chat_log: conversation.ChatLog,
     *,
     model: str,
@@ -318,8 +318,8 @@ async def async_stream_claude(
     flow) when the call is refused or fails.
     """
     stats = stats if stats is not None else ClaudeStats()
-    budget = entry.runtime_data.budget
-    client = await entry.runtime_data.claude.async_get()
+    budget = cloud.budget
+    client = await cloud.async_get()
     try:
         reservation = budget.reserve(
             model, estimate_input_tokens(system, messages, tools), max_tokens
@@ -351,7 +351,7 @@ async def async_stream_claude(
                     yield delta
     except anthropic.AuthenticationError as err:
         LOGGER.warning("Anthropic rejected the API key; starting re-authentication")
-        entry.async_start_reauth(hass)
+        cloud.entry.async_start_reauth(cloud.hass)
         raise _unavailable(err, stats.started) from err
     except (anthropic.AnthropicError, HTTP_ERROR) as err:
         raise _unavailable(err, stats.started) from err
@@ -412,8 +412,7 @@ def _text_delta(text: str, stats: ClaudeStats) -> list[conversation.AssistantCon
 
 
 async def async_claude_turn(
-    hass: HomeAssistant,
-    entry: AtlasConfigEntry,
+    cloud: ClaudeConnection,
     chat_log: conversation.ChatLog,
     agent_id: str,
     *,
@@ -428,7 +427,7 @@ async def async_claude_turn(
     Claude calls tools, up to ``max_rounds`` (the last offers no tool choice). Raises
     :class:`CloudUnavailable` when Claude is off, has no key, or a call fails or is refused.
     """
-    settings = cloud_settings(entry)
+    settings = cloud_settings(cloud.entry)
     if not settings.api_key:
         raise CloudUnavailable(REASON_NO_KEY)
     if not settings.enabled:
@@ -437,7 +436,7 @@ async def async_claude_turn(
     if max_tokens is None:
         max_tokens = MAX_TOKENS_COMPLEX if route == CLOUD_COMPLEX else MAX_TOKENS_SIMPLE
     backend = ClaudeBackend(
-        hass, entry, model=model, max_tokens=max_tokens, extra_system=extra_system,
+        cloud, model=model, max_tokens=max_tokens, extra_system=extra_system,
         minimal_context=settings.minimal_context,
     )  # fmt: skip
     await async_tool_loop(chat_log, agent_id, backend, max_rounds)
@@ -448,8 +447,7 @@ async def async_claude_turn(
 class ClaudeBackend:
     """Claude as a backend of the agent's tool loop: chat log → Messages API call → deltas."""
 
-    hass: HomeAssistant
-    entry: AtlasConfigEntry
+    cloud: ClaudeConnection
     model: str
     max_tokens: int
     extra_system: str | None = None
@@ -464,8 +462,7 @@ class ClaudeBackend:
             chat_log, minimal_context=self.minimal_context, extra_system=self.extra_system
         )
         return async_stream_claude(
-            self.hass,
-            self.entry,
+            self.cloud,
             chat_log,
             model=self.model,
             system=request.system,
