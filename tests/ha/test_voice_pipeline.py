@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -31,6 +33,17 @@ from .scripted_llm import Reply, ScriptedLLM
 from .test_agent import AGENT, AGENT_OPTIONS
 
 SENTENCE = "Prepare my morning workout for Monday. My shoulder is sore."
+
+
+def heard_as_said(heard: str, said: str = SENTENCE) -> bool:
+    """Whisper heard ``said`` with at most one word wrong (Piper's synthesis is random, so the
+    audio, and a short word like "is", can differ from run to run)."""
+    words = [re.findall(r"[a-z']+", text.lower()) for text in (heard, said)]
+    matcher = difflib.SequenceMatcher(a=words[0], b=words[1], autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return matched >= len(words[1]) - 1 and len(words[0]) <= len(words[1]) + 1
+
+
 LONG_REPLY = (
     "Here is your Monday morning session. We start with ten minutes of gentle yoga, then "
     "three rounds of squats and lunges, and no overhead work for the shoulder."
@@ -111,7 +124,7 @@ async def test_ha_wyoming_integration_uses_atlas_stt_and_tts(
     assert engine is not None
     result = await engine.async_process_audio_stream(METADATA, _chunks(_to_16k(pcm, rate)))
     assert result.result is stt.SpeechResultState.SUCCESS
-    assert result.text == SENTENCE
+    assert heard_as_said(result.text), result.text
 
     tts_entity = hass.data[tts.DATA_COMPONENT].get_entity(tts_id)
     assert tts_entity is not None
@@ -151,7 +164,7 @@ async def test_assist_pipeline_starts_tts_before_the_agent_finishes(
     assert PipelineEventType.ERROR not in types, [e.data for e in events]
     stt_end = next(e for e in events if e.type is PipelineEventType.STT_END)
     assert stt_end.data is not None
-    assert stt_end.data["stt_output"]["text"] == SENTENCE
+    assert heard_as_said(stt_end.data["stt_output"]["text"]), stt_end.data["stt_output"]
     streaming = [
         i for i, e in enumerate(events)
         if e.type is PipelineEventType.INTENT_PROGRESS and (e.data or {}).get("tts_start_streaming")
