@@ -37,7 +37,7 @@ WORKOUT_STATUS = {"intent": "workout_status", "day": None, "time_of_day": None, 
 LOW_CONFIDENCE = {**WORKOUT_STATUS, "intent": "chat", "confidence": 0.3}
 CHEST_PAIN = [
     ("de", "DE", "Ich habe beim Joggen Brustschmerzen und mir ist schwindelig, was soll ich tun?"),
-    ("de", "AT", "ich hab so ein druckgefuehl in der brust nach dem training"),  # ASR: no umlaut
+    ("de-AT", "AT", "ich hab so ein druckgefuehl in der brust nach dem training"),  # ASR: no umlaut
     ("es", "ES", "Tengo dolor en el pecho cuando corro, ¿qué hago?"),
     ("fr", "FR", "J'ai une douleur thoracique quand je cours, qu'est-ce que je fais ?"),
 ]

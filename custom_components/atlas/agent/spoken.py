@@ -38,15 +38,18 @@ class Spoken:
     placeholders: Mapping[str, str] = field(default_factory=dict)
 
     async def async_text(self, hass: HomeAssistant, language: str | None) -> str:
-        """The sentence in ``language`` (HA's language when None; English when untranslated)."""
-        language = (language or hass.config.language or "en").replace("_", "-")
+        """The sentence in ``language`` (HA's language when None).
+
+        ATLAS translates per language ("de", not "de-CH"), so a regional tag takes its base
+        language's file; HA fills what a file lacks from English.
+        """
+        base = (language or hass.config.language or "en").replace("_", "-").split("-")[0]
+        strings = await async_get_translations(hass, base.lower(), "exceptions", {DOMAIN})
         name = f"component.{DOMAIN}.exceptions.{self.key}.message"
-        for candidate in dict.fromkeys((language, language.split("-")[0], "en")):
-            strings = await async_get_translations(hass, candidate, "exceptions", {DOMAIN})
-            if (template := strings.get(name)) is not None:
-                return template.format(**self.placeholders)
-        LOGGER.error("No translation of %s", name)
-        return self.key
+        if (template := strings.get(name)) is None:
+            LOGGER.error("No translation of %s", name)
+            return self.key
+        return template.format(**self.placeholders)
 
 
 class TurnFailed(Exception):
