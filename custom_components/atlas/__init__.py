@@ -89,7 +89,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
         info=info,
         health=health,
         skills=skills,
-        budget=budget,
         claude=ClaudeConnection(hass, entry, budget),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -24,8 +24,12 @@ class AtlasRuntimeData:
     info: AtlasInfo
     health: BoxHealth
     skills: Skills
-    budget: Budget  # the Claude budget
-    claude: ClaudeConnection  # its Anthropic client, made on the first cloud call
+    claude: ClaudeConnection  # the Claude budget, and the client made on the first cloud call
+
+    @property
+    def budget(self) -> Budget:
+        """The entry's Claude budget."""
+        return self.claude.budget
 
 
 type AtlasConfigEntry = ConfigEntry[AtlasRuntimeData]
