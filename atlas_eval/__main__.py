@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import models, route
+from . import learned, models, route, turns
 
 # Each module registers its subcommand with ``register(subparsers)`` and sets ``func``.
-COMMANDS = (route, models)
+COMMANDS = (route, models, turns, learned)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Voice turns end to end: ``atlas-demo`` (GPU box + a real Home Assistant) for four requests.
+"""Voice turns end to end: ``atlas-demo`` (GPU box + a real Home Assistant), 13 requests.
 
 Each scenario runs ``atlas-demo --json --say TEXT --expect INTENT`` once (a fresh box and Home
 Assistant each time, as a user's first request of the day) and the table compares the latency
@@ -26,6 +26,26 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "reminder": ("Remind me to stretch at 5 pm.", "set_reminder"),
     "workout log": ("I did 20 push-ups this morning.", "log_workout"),
     "status": ("Am I on track with my workouts today?", "workout_status"),
+    "clarifying question": ("Remind me on Friday to renew the gym membership.", "set_reminder"),
+    "cancel": ("Cancel my reminder about the bins.", "cancel_reminder"),
+    "quick answer": ("What's fifteen percent of eighty?", "quick_answer"),
+    "run log": ("I ran five kilometres in twenty eight minutes.", "log_workout"),
+    "week status": ("How many workouts have I done this week?", "workout_status"),
+    "next workout": ("When is my next run?", "next_workout"),
+    "recovery": ("How is my body battery this morning?", "recovery_status"),
+    "sore knee plan": (
+        "My knee is a bit sore, give me a twenty minute workout for today.",
+        "prepare_workout",
+    ),
+    "reminder list": ("What reminders have I got?", "list_reminders"),
+}
+# What the reply must contain (any one of the words), for the scenarios where a wrong answer
+# could still pass the intent check; a reply without it fails the scenario.
+MUST_SAY: dict[str, tuple[str, ...]] = {
+    "clarifying question": ("?",),
+    "quick answer": ("12",),
+    "run log": ("kilomet", "km"),
+    "sore knee plan": ("knee",),
 }
 FIRST_AUDIO_TARGET_S = 1.5
 TOTAL_TARGET_S = 3.0
@@ -91,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = result = run_scenario(said, expect, args.data_dir, args.timeout)
         print(f"  heard: {result.get('transcript')!r}", flush=True)
         print(f"  reply: {result.get('reply', result.get('failed'))!r}", flush=True)
+        reply = str(result.get("reply") or "").lower()
+        words = MUST_SAY.get(name, ())
+        if "failed" not in result and words and not any(w in reply for w in words):
+            result["failed"] = f"the reply says none of {words}"
     print()
     print(table(results))
     return 1 if any("failed" in r for r in results.values()) else 0

@@ -56,14 +56,17 @@ def _scores(items: list[Utterance]) -> dict[str, float]:
 
 
 def test_standard_library_only() -> None:
-    """Standard library plus ``structured`` only: the same rules wherever the package runs."""
+    """Standard library plus ``structured`` and ``emergency`` (itself standard library only, see
+    test_router): the same rules wherever the package runs."""
     imports: set[str] = set()
     for node in ast.walk(ast.parse(RULES_PATH.read_text())):
         if isinstance(node, ast.ImportFrom):
             imports.add("." * node.level + (node.module or ""))
         elif isinstance(node, ast.Import):
             imports.update(alias.name for alias in node.names)
-    assert imports <= {"__future__", "re", "typing", ".structured"}
+    assert imports <= {
+        "__future__", "re", "typing", ".structured", ".emergency", ".calculations", ".intents"
+    }  # fmt: skip
     assert type(understand("Log 20 pushups.")) is structured.Extraction
 
 
@@ -231,7 +234,10 @@ def test_injury(text: str, injury: str | None) -> None:
             "sync my run from my watch before work",
             {"time_of_day": "morning", "types": ["running"], "data_source": "garmin"},
         ),
-        ("how's my body battery tonight", {"time_of_day": "night", "data_source": "garmin"}),
+        (
+            "how's my body battery tonight",
+            {"day": "today", "time_of_day": "night", "data_source": "garmin"},
+        ),
         ("Good morning ATLAS!", {}),
         ("Can I still walk on it?", {}),
     ],

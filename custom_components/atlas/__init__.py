@@ -14,11 +14,12 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .agent.learned import LearnedStage, load_stage
 from .box.client import AtlasClient, AtlasConnectionError, AtlasInfo, NotAtlasError
 from .box.health import BoxHealth
 from .cloud.budget import storage_key as budget_storage_key
 from .cloud.claude import ClaudeConnection, async_load_budget
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .runtime import AtlasConfigEntry, AtlasRuntimeData
 from .services import async_setup_services
 from .skills import plans, workouts
@@ -90,10 +91,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: AtlasConfigEntry) -> boo
         health=health,
         skills=skills,
         claude=ClaudeConnection(hass, entry, budget),
+        learned=await _async_load_learned(hass),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True
+
+
+async def _async_load_learned(hass: HomeAssistant) -> LearnedStage | None:
+    """The cascade's learned stage (shipped fitted; milliseconds), or None when it cannot be
+    read: the rules and the model then understand every turn, as before."""
+    try:
+        return await hass.async_add_executor_job(load_stage)
+    except (OSError, ValueError, KeyError) as err:
+        LOGGER.warning("The learned intent stage is not available: %s", err)
+        return None
 
 
 @callback

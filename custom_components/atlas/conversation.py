@@ -107,7 +107,13 @@ class AtlasConversationEntity(
             EVENT_TURN,
             {**details, "conversation_id": chat_log.conversation_id, "agent_id": self.entity_id},
         )
-        return conversation.async_get_result_from_chat_log(user_input, chat_log)
+        result = conversation.async_get_result_from_chat_log(user_input, chat_log)
+        # A question ATLAS asked for a missing value keeps the conversation open; its other
+        # direct replies never do (the model's replies keep HA's rule: a trailing "?").
+        asked = self.asked_this_turn(chat_log.conversation_id)
+        if asked or trace.answered_by == "skill":
+            result.continue_conversation = asked
+        return result
 
     @override
     async def _async_local_answer(

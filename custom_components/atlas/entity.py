@@ -12,14 +12,18 @@ from homeassistant.config_entries import ConfigSubentry
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import llm
 from homeassistant.helpers.entity import Entity
+from homeassistant.util import dt as dt_util
 
-from .agent.dispatch import SkillCall, handles, plan_calls, spoken_reply
+from .agent.clarify import Dismissed, PendingQuestions, Question
+from .agent.dispatch import SkillCall, follow_up, handles, plan
 from .agent.history import convert, estimate_tokens
-from .agent.intent_rules import CONFIDENT, combine, understand
+from .agent.intent_rules import CONFIDENT, combine, speaks, understand
+from .agent.learned import learned_reading
 from .agent.loop import async_tool_loop
 from .agent.policy import after_cloud_failure, box_failure, final_route, first_route
+from .agent.replies import spoken_reply
 from .agent.router import LOCAL as ROUTE_LOCAL
-from .agent.spoken import TURN_FAILED, Spoken
+from .agent.spoken import TURN_FAILED, Spoken, emergency_answer
 from .agent.structured import STRUCTURED_CONTEXT_TURNS, Extraction, build_request, parse
 from .agent.trace import TurnTrace
 from .box.backend import LocalBackend
@@ -82,6 +86,10 @@ class AtlasBaseLLMEntity(Entity):
         self._warming = False
         # The latest understanding per conversation: follow-ups keep what they don't change.
         self._extractions: dict[str, Extraction] = {}
+        # The one open question per conversation ("What time on Wednesday?") and the
+        # conversations asked one this turn (their reply keeps the conversation open).
+        self._questions = PendingQuestions()
+        self._asked: set[str] = set()
         info = entry.runtime_data.info
         self._attr_device_info = dr.DeviceInfo(
             identifiers={(DOMAIN, subentry.subentry_id)},
@@ -145,14 +153,25 @@ class AtlasBaseLLMEntity(Entity):
         return requests
 
     async def _async_understand(
-        self, text: str, trace: TurnTrace, chat_log: conversation.ChatLog
+        self,
+        text: str,
+        trace: TurnTrace,
+        chat_log: conversation.ChatLog,
+        language: str | None = None,
     ) -> Extraction:
-        """The cascade's first stages: the rules (< 1 ms), the LLM's pass only when unsure."""
+        """The cascade's first stages: the rules (< 1 ms, in the languages they speak), the
+        learned stage (< 1 ms, English) when they are unsure, the LLM's pass when both are."""
         previous = self._extractions.get(chat_log.conversation_id)
-        ruled = understand(text, previous)
+        ruled = understand(text, previous, language)
+        learned = None
+        if ruled.confidence < CONFIDENT and speaks(language):
+            learned = learned_reading(self.entry.runtime_data.learned, text, ruled)
         if ruled.confidence >= CONFIDENT:
             trace.understood_by = "rules"
             extraction = ruled
+        elif learned is not None:
+            trace.understood_by = "learned"
+            extraction = learned
         else:
             modelled = await self._async_structured_pass(text, trace, chat_log)
             extraction = combine(text, ruled, modelled)
@@ -194,20 +213,38 @@ class AtlasBaseLLMEntity(Entity):
         runtime = self.entry.runtime_data
         try:
             context = estimate_tokens(json.dumps([convert(c) for c in chat_log.content]))
-            decision = first_route(user_text, context, runtime.info.n_ctx)
+            decision = first_route(user_text, context, runtime.info.n_ctx, language)
+            # The answer to last turn's question fills its value, whatever the router would
+            # make of the bare words ("book a physio appointment"); an emergency never does.
+            question = self._questions.take(chat_log.conversation_id, dt_util.now())
+            if (
+                question is not None
+                and not decision.emergency
+                and await self._async_follow_up(chat_log, user_text, question, trace, started)
+            ):
+                return trace
             if decision.route == ROUTE_LOCAL:
-                trace.extraction = await self._async_understand(user_text, trace, chat_log)
+                trace.extraction = await self._async_understand(
+                    user_text, trace, chat_log, language
+                )
                 decision = final_route(user_text, context, runtime.info.n_ctx, trace.extraction)
             trace.route, trace.route_reason, trace.safety = (
                 decision.route, decision.reason, decision.safety
             )  # fmt: skip
+            if decision.emergency:  # the emergency number first, before any model or cloud
+                trace.answered_by = "safety"
+                country = self.hass.config.country
+                await self._async_say(chat_log, emergency_answer(country), language)
+                return trace
             note = None
             if decision.route != ROUTE_LOCAL:
                 note = await self._async_cloud_turn(chat_log, trace, started, language)
                 if trace.answered_by in ("cloud", "safety"):
                     return trace
                 if trace.extraction is None:  # answered locally after all: understand it first
-                    trace.extraction = await self._async_understand(user_text, trace, chat_log)
+                    trace.extraction = await self._async_understand(
+                        user_text, trace, chat_log, language
+                    )
             await self._async_local_answer(
                 chat_log, user_text, trace, started, note, language=language
             )
@@ -266,7 +303,8 @@ class AtlasBaseLLMEntity(Entity):
     async def _async_dispatch(
         self, chat_log: conversation.ChatLog, user_text: str, trace: TurnTrace, started: float
     ) -> bool:
-        """Run a confident skill intent's tools in order and speak their results.
+        """Run a confident skill intent's tools in order and speak their results, or ask the
+        one question a missing value needs ("What time on Wednesday?").
 
         False (nothing done) when the intent has no direct route, the request lacks what the
         tools need, or the agent does not offer ATLAS's tools.
@@ -277,8 +315,77 @@ class AtlasBaseLLMEntity(Entity):
             or chat_log.llm_api is None
             or extraction.confidence < CONFIDENT
             or not handles(extraction.intent)
-            or (calls := plan_calls(extraction, user_text)) is None
+            or (planned := plan(extraction, user_text, dt_util.now())) is None
         ):
+            return False
+        if isinstance(planned, Question):
+            return self._ask(chat_log, planned, trace, started)
+        return await self._async_run_skills(chat_log, planned, trace, started)
+
+    async def _async_follow_up(
+        self,
+        chat_log: conversation.ChatLog,
+        user_text: str,
+        question: Question,
+        trace: TurnTrace,
+        started: float,
+    ) -> bool:
+        """Answer the turn as the reply to the question asked last turn ("ten am" after "What
+        time on Wednesday?"); False when it is no answer, so the turn is understood afresh."""
+        outcome = follow_up(question, user_text, dt_util.now())
+        if outcome is None or chat_log.llm_api is None:
+            return False
+        trace.understood_by = "clarify"
+        trace.extraction = Extraction(question.intent, confidence=1.0)
+        if isinstance(outcome, Question):
+            return self._ask(chat_log, outcome, trace, started)
+        if isinstance(outcome, Dismissed):
+            trace.answered_by = "skill"
+            trace.ttft_ms = (time.perf_counter() - started) * 1000
+            chat_log.async_add_assistant_content_without_tools(
+                conversation.AssistantContent(agent_id=self.entity_id, content=outcome.text)
+            )
+            return True
+        return await self._async_run_skills(chat_log, outcome, trace, started)
+
+    def _ask(
+        self,
+        chat_log: conversation.ChatLog,
+        question: Question,
+        trace: TurnTrace,
+        started: float,
+    ) -> bool:
+        """Ask the one question a missing value needs and keep it open for the next turn
+        (False when the tool it leads to is not offered: the model takes the turn)."""
+        offered = {tool.name for tool in chat_log.llm_api.tools} if chat_log.llm_api else set()
+        if _offered_name(question.intent, offered) is None:
+            return False
+        self._questions.ask(chat_log.conversation_id, question)
+        self._asked.add(chat_log.conversation_id)
+        trace.answered_by = "skill"
+        trace.ttft_ms = (time.perf_counter() - started) * 1000
+        chat_log.async_add_assistant_content_without_tools(
+            conversation.AssistantContent(agent_id=self.entity_id, content=question.text)
+        )
+        return True
+
+    def asked_this_turn(self, conversation_id: str) -> bool:
+        """Whether this turn's reply in ``conversation_id`` was a question awaiting an answer."""
+        if conversation_id in self._asked:
+            self._asked.discard(conversation_id)
+            return True
+        return False
+
+    async def _async_run_skills(
+        self,
+        chat_log: conversation.ChatLog,
+        calls: list[SkillCall],
+        trace: TurnTrace,
+        started: float,
+    ) -> bool:
+        """Run ``calls`` in order through the chat log and speak their results (False when the
+        agent does not offer every tool they need)."""
+        if chat_log.llm_api is None:
             return False
         offered = {tool.name for tool in chat_log.llm_api.tools}
         names = [name for call in calls if (name := _offered_name(call.tool, offered))]
@@ -339,9 +446,7 @@ class AtlasBaseLLMEntity(Entity):
         else:
             reason = REASON_DISABLED if settings.api_key else REASON_NO_KEY
         trace.fallback = reason
-        fallback = after_cloud_failure(
-            reason, safety=trace.safety, country=self.hass.config.country
-        )
+        fallback = after_cloud_failure(reason, safety=trace.safety)
         if fallback.safe_answer is not None:
             trace.answered_by = "safety"
             await self._async_say(chat_log, fallback.safe_answer, language)

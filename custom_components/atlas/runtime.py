@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
+from .agent.learned import LearnedStage
 from .box.client import AtlasClient, AtlasInfo
 from .box.health import BoxHealth
 from .skills import Skills
@@ -25,6 +26,7 @@ class AtlasRuntimeData:
     health: BoxHealth
     skills: Skills
     claude: ClaudeConnection  # the Claude budget, and the client made on the first cloud call
+    learned: LearnedStage | None = None  # the learned stage of the cascade (None: not loaded)
 
     @property
     def budget(self) -> Budget:

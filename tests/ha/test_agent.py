@@ -524,7 +524,7 @@ async def test_confident_skill_intent_runs_its_tools_without_the_llm(
     result = await converse(hass, REMIND)
 
     assert result.response.speech["plain"]["speech"] == (
-        "OK, I'll remind you to stretch today at 10:20."
+        "OK, I'll remind you to stretch today at 10:20 AM."
     )
     assert scripted.requests == []  # rules understood it, the skill answered: no LLM request
     assert (reminders := hass.states.get(REMINDERS)) is not None

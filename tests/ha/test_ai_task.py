@@ -278,5 +278,5 @@ async def test_plain_safety_task_without_claude_gets_the_safe_answer(
 ) -> None:
     await setup_atlas(hass, scripted.port, agent=None, ai_task=DEFAULT_AI_TASK_OPTIONS)
     result = await generate(hass, SAFETY)
-    assert result.data == english(safe_medical_answer(hass.config.country))
+    assert result.data == english(safe_medical_answer())
     assert scripted.requests == []  # not the small model's answer

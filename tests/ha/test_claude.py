@@ -31,7 +31,11 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.atlas.agent.spoken import fallback_note, safe_medical_answer
+from custom_components.atlas.agent.spoken import (
+    emergency_answer,
+    fallback_note,
+    safe_medical_answer,
+)
 from custom_components.atlas.cloud import claude
 from custom_components.atlas.cloud.budget import (
     DEFAULT_PRICES,
@@ -557,13 +561,14 @@ async def test_cloud_off_or_without_key_is_unavailable(
     assert fake.message_requests == []
 
 
-def test_safe_answer_points_to_professionals_and_the_emergency_number() -> None:
+def test_safe_answer_points_to_professionals_and_an_emergency_to_its_number() -> None:
     answer = english(safe_medical_answer())
     assert "doctor" in answer
-    assert "112 or 911" in answer
-    assert "call 911" in english(safe_medical_answer("us"))
-    assert "000" in english(safe_medical_answer("AU"))
-    assert "die 112 an" in in_language(safe_medical_answer("DE"), "de")
+    assert not any(number in answer for number in ("112", "911", "999"))  # no false alarm
+    assert english(emergency_answer("us")).startswith("Call 911 now.")
+    assert english(emergency_answer("AU")).startswith("Call 000 now.")
+    assert english(emergency_answer()).startswith("Call your local emergency number now")
+    assert in_language(emergency_answer("DE"), "de").startswith("Ruf jetzt die 112 an.")
 
 
 # --- what leaves the house ----------------------------------------------------------------------

@@ -12,7 +12,11 @@ from homeassistant.components.homeassistant.exposed_entities import async_expose
 from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events, async_mock_service
 
-from custom_components.atlas.agent.spoken import fallback_note, safe_medical_answer
+from custom_components.atlas.agent.spoken import (
+    emergency_answer,
+    fallback_note,
+    safe_medical_answer,
+)
 from custom_components.atlas.cloud.settings import (
     CLOUD_MODE_NEVER,
     CONF_CLOUD,
@@ -154,11 +158,24 @@ async def test_safety_question_with_cloud_down_gets_the_fixed_safe_answer(
     await hass.config.async_update(country="DE")
     await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply.error(529), ClaudeReply.error(529), ClaudeReply.error(529))
-    speech, turn = await ask(hass, "I have chest pain and feel dizzy, what should I do?")
-    assert speech == english(safe_medical_answer("DE"))
-    assert "112" in speech
+    speech, turn = await ask(hass, "Can I take ibuprofen before a long run?")
+    assert speech == english(safe_medical_answer())
+    assert "112" not in speech  # not an emergency: no false alarm
     assert turn["answered_by"] == "safety"
     assert scripted.chat_requests == []  # the small model never answers a safety question
+
+
+async def test_an_emergency_hears_the_country_number_first_without_waiting_for_the_cloud(
+    hass: HomeAssistant, scripted: ScriptedLLM, claude: FakeAnthropic
+) -> None:
+    await hass.config.async_update(country="DE")
+    await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
+    speech, turn = await ask(hass, "I have chest pain and feel dizzy, what should I do?")
+    assert speech == english(emergency_answer("DE"))
+    assert speech.startswith("Call 112 now.")
+    assert (turn["answered_by"], turn["safety"]) == ("safety", True)
+    assert claude.message_requests == []  # no cloud call, no wait
+    assert scripted.chat_requests == []
 
 
 async def test_never_use_the_cloud_option(

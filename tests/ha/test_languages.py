@@ -20,8 +20,9 @@ from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.atlas.agent.emergency import emergency
 from custom_components.atlas.agent.intent_rules import CONFIDENT, understand
-from custom_components.atlas.agent.spoken import safe_medical_answer
+from custom_components.atlas.agent.spoken import emergency_answer, safe_medical_answer
 from custom_components.atlas.const import EVENT_TURN
 from custom_components.atlas.conversation import SUPPORTED_LANGUAGES
 
@@ -102,14 +103,20 @@ async def test_safety_question_with_the_cloud_down_gets_the_fixed_safe_answer(
     await claude.stop()  # the cloud is down
     scripted.replies = [Reply(content="The small model must not answer this.")]
     speech, turn = await ask(hass, text, language)
-    # In the user's language (translations/<language>.json), with the country's number.
-    assert speech == in_language(safe_medical_answer(country), language.split("-")[0])
-    assert "112" in speech
+    # In the user's language (translations/<language>.json): chest pain during a run is an
+    # emergency (the country's number first); a recurring one ("when I run") a question for a
+    # doctor, never a false alarm.
+    if emergency(text):
+        assert speech == in_language(emergency_answer(country), language.split("-")[0])
+        assert "112" in speech.split(".")[0]
+    else:
+        assert speech == in_language(safe_medical_answer(), language.split("-")[0])
+        assert "112" not in speech
     assert turn["safety"] is True
     assert turn["route"] == "cloud-complex"  # chest pain is a red flag
     assert turn["route_reason"].startswith("safety/medical")
     assert turn["answered_by"] == "safety"
-    assert turn["fallback"] == "network"
+    assert turn["fallback"] == (None if emergency(text) else "network")  # no wait for the cloud
     assert scripted.chat_requests == []  # the small model never answered
     assert scripted.requests == []  # nor even read it: the text rules caught it first
 
@@ -123,9 +130,16 @@ async def test_safety_question_goes_to_claude(
     await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     claude.add(ClaudeReply(text="Bitte hör sofort auf und ruf die 112 an."))
     speech, turn = await ask(hass, text, language)
+    assert scripted.requests == []
+    if emergency(text):  # an emergency never waits for the cloud: the number, at once
+        assert speech == in_language(emergency_answer(country), language.split("-")[0])
+        assert (turn["route"], turn["safety"], turn["answered_by"]) == (
+            "cloud-complex", True, "safety"
+        )  # fmt: skip
+        assert claude.message_requests == []
+        return
     assert speech == "Bitte hör sofort auf und ruf die 112 an."
     assert (turn["route"], turn["safety"], turn["answered_by"]) == ("cloud-complex", True, "cloud")
-    assert scripted.requests == []
 
 
 async def test_non_english_turn_is_answered_by_the_model_not_an_english_skill_reply(

@@ -11,15 +11,16 @@ from typing import Any
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import llm
 from homeassistant.setup import async_setup_component
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from custom_components.atlas.agent.structured import BODY_PARTS
+from custom_components.atlas.agent.structured import BODY_PARTS, WORKOUT_TYPES
 from custom_components.atlas.const import EVENT_TURN
-from custom_components.atlas.skills.api import SkillError
+from custom_components.atlas.skills.api import ATLAS_API_ID, SkillError
 from custom_components.atlas.skills.exercises import (
     EXERCISES,
     HARD,
@@ -35,8 +36,10 @@ from custom_components.atlas.skills.plans import (
     PlanError,
     PlanItem,
     build_plan,
+    day_phrase,
     resolve_day,
     speak_plan,
+    speak_plan_briefly,
     storage_key,
     validate_plan,
 )
@@ -101,7 +104,8 @@ def assert_follows_the_rules(
 
 def test_library() -> None:
     check_library()
-    assert 40 <= len(LIBRARY) <= 70
+    assert SUPPORTED_TYPES == WORKOUT_TYPES  # a plan for every type the understanding extracts
+    assert 40 <= len(LIBRARY) <= 90
     for phase in PHASES:  # a gentle exercise always remains, whatever the injury
         assert any(phase in e.phases and not e.loads and e.intensity == 1 for e in LIBRARY)
     assert find_exercise("pushups") is EXERCISES["push_up"]
@@ -122,7 +126,8 @@ def test_every_injury_type_and_recovery_combination() -> None:
                     plan, injuries, types or ("calisthenics", "mobility"), recovery
                 )
                 count += 1
-    assert count == 9 * 37 * 3
+    kinds = len(SUPPORTED_TYPES)
+    assert count == 9 * (1 + kinds + kinds * (kinds - 1) // 2) * 3
 
 
 @settings(max_examples=300, deadline=None)
@@ -145,7 +150,10 @@ def test_random_combinations_follow_the_rules(
         minutes=minutes,
     )
     assert_follows_the_rules(plan, injuries, tuple(types), recovery)
-    assert speak_plan(plan, MONDAY).startswith("Today")
+    opening = {None: "Today:", "morning": "This morning:", "afternoon": "This afternoon:",
+               "evening": "This evening:", "night": "Tonight:"}[time_of_day]  # fmt: skip
+    assert speak_plan(plan, MONDAY).startswith(opening)
+    assert speak_plan_briefly(plan, MONDAY).startswith(opening)
 
 
 def test_sore_shoulder_swaps_push_ups_and_handstands() -> None:
@@ -174,7 +182,7 @@ def test_recovery_scales_volume_and_intensity() -> None:
 
 
 def test_running_with_a_sore_knee_becomes_a_walk() -> None:
-    plan = build_plan(MONDAY, types=["running"], injuries=["knee"], minutes=30)
+    plan = build_plan(MONDAY, types=["running"], injuries=["knee"])
     (walk,) = plan.blocks[1].items
     assert (walk.name, walk.replaces, walk.seconds) == ("Brisk walk", "Easy run", 1200)
     summary = speak_plan(plan, MONDAY - timedelta(days=3))
@@ -192,11 +200,62 @@ def test_a_type_no_exercise_can_serve_falls_back_and_says_so() -> None:
 
 def test_build_plan_rejects_bad_input() -> None:
     with pytest.raises(PlanError, match="unsupported types"):
-        build_plan(MONDAY, types=["cycling"])
+        build_plan(MONDAY, types=["rowing"])
     with pytest.raises(PlanError, match="recovery"):
         build_plan(MONDAY, recovery="excellent")
     with pytest.raises(PlanError, match="minutes"):
         build_plan(MONDAY, minutes=5)
+
+
+@pytest.mark.parametrize("kind", WORKOUT_TYPES)
+@pytest.mark.parametrize("minutes", [10, 20, 45, 90, 120])
+def test_every_type_fills_the_asked_length(kind: str, minutes: int) -> None:
+    for recovery in LEVELS:
+        for injuries in ((), ("knee",), ("shoulder",), ("back", "hip")):
+            plan = build_plan(MONDAY, types=[kind], injuries=injuries, recovery=recovery,
+                              minutes=minutes)  # fmt: skip
+            assert_follows_the_rules(plan, set(injuries), (kind,), recovery)
+            assert plan.minutes == minutes
+            assert abs(plan.estimated_minutes - minutes) <= max(2, 0.2 * minutes), (
+                kind, recovery, injuries, plan.estimated_minutes,
+            )  # fmt: skip
+
+
+def test_a_bike_or_a_pool_only_in_their_own_sessions() -> None:
+    for kinds in itertools.combinations(SUPPORTED_TYPES, 2):
+        for injury in (None, *BODY_PARTS):
+            plan = build_plan(MONDAY, types=kinds, injuries=[injury] if injury else [])
+            for block in plan.blocks:
+                for item in block.items:
+                    own = set(EXERCISES[item.key].types)
+                    assert not own <= {"cycling", "swimming"} or own & set(kinds), (kinds, item)
+    ride = build_plan(MONDAY, types=["cycling"], minutes=45)
+    assert ride.blocks[1].items[0].name == "Steady ride"
+    assert "Nothing" not in speak_plan(ride, MONDAY)
+    swim = build_plan(MONDAY, types=["swimming"], injuries=["shoulder"])
+    assert [item.name for item in swim.blocks[1].items][:1] == ["Kick drill, with a float"]
+
+
+@pytest.mark.parametrize(
+    ("day", "time_of_day", "said"),
+    [
+        (0, None, "Today"), (0, "morning", "This morning"), (0, "afternoon", "This afternoon"),
+        (0, "evening", "This evening"), (0, "night", "Tonight"),
+        (1, "morning", "Tomorrow morning"), (4, None, "Friday"),
+        (15, "evening", "Tuesday May 19 evening"),
+    ],
+)  # fmt: skip
+def test_the_day_is_said_as_people_say_it(day: int, time_of_day: str | None, said: str) -> None:
+    assert day_phrase(MONDAY + timedelta(days=day), time_of_day, MONDAY) == said
+
+
+def test_a_spoken_plan_is_short() -> None:
+    """Whatever it holds, a plan is said in about 12 seconds (35 words); the rest is saved."""
+    for kinds in [(), *itertools.combinations(SUPPORTED_TYPES, 2)]:
+        for injuries in ((), ("shoulder", "knee")):
+            plan = build_plan(MONDAY + timedelta(days=9), time_of_day="afternoon", types=kinds,
+                              injuries=injuries, minutes=60)  # fmt: skip
+            assert len(speak_plan_briefly(plan, MONDAY).split()) <= 37, kinds
 
 
 def _replace_block(plan: Plan, index: int, block: Block) -> Plan:
@@ -326,20 +385,25 @@ async def test_prepare_the_morning_workout_with_garmin_recovery(
     assert [block["phase"] for block in plan["blocks"]] == ["warm_up", "main", "cool_down"]
     items = [item for block in plan["blocks"] for item in block["exercises"]]
     assert not any("shoulder" in EXERCISES[item["key"]].loads for item in items)
-    assert data["summary"].startswith("Today morning: about")
+    assert data["summary"].startswith("This morning: about")
     assert "Nothing in it loads your shoulder." in data["summary"]
     # What is said: the recovery Garmin reported, then the plan in brief (no note to add) …
     assert turn.speech == f"Garmin says your recovery is high. {data['spoken']}"
-    assert data["spoken"].startswith("Today morning: about")
-    assert "Nothing in it loads your shoulder." in data["spoken"]
+    assert data["spoken"].startswith(
+        f"This morning: {plan['estimated_minutes']} minutes of yoga and calisthenics at hard "
+        "intensity, sparing your shoulder."
+    )
+    said = turn.speech.lower()
     blocks = {block["phase"]: block["exercises"] for block in plan["blocks"]}
     opening = [blocks["warm_up"][0], blocks["main"][0], blocks["cool_down"][0]]
-    assert all(item["name"] in turn.speech for item in opening)  # each phase's first move
-    assert len(turn.speech) < len(data["summary"])  # shorter than the full summary
+    assert all(item["name"].lower() in said for item in opening)  # each phase's first move
+    assert len(turn.speech.split()) <= 40  # about 12 seconds of speech …
+    assert all(item["name"] in data["summary"] for item in blocks["main"])  # … the whole plan
+    assert len(data["spoken"]) < len(data["summary"])  # is in the tool result
     # … and names no exercise that loads the sore shoulder.
-    shoulder_moves = [e.name for e in LIBRARY if "shoulder" in e.loads]
-    assert "Push-up" in shoulder_moves
-    assert not [name for name in shoulder_moves if name in turn.speech]
+    shoulder_moves = [e.name.lower() for e in LIBRARY if "shoulder" in e.loads]
+    assert "push-up" in shoulder_moves
+    assert not [name for name in shoulder_moves if name in said]
     assert scripted.requests == []  # neither the structured pass nor a chat request
     # Saved for that day.
     stored = hass_storage[storage_key(entry.entry_id)]["data"]["plans"]
@@ -372,7 +436,7 @@ async def test_without_garmin_the_plan_is_moderate_and_says_so(
     assert "sleep_score" in data["recovery"]["missing"]
     # The plan's summary, then why it is moderate; the bare recovery summary is not repeated.
     assert turn.speech.startswith(f"{data['spoken']} {FALLBACK_NOTE}")
-    assert turn.speech.startswith("Tomorrow: about")
+    assert turn.speech.startswith("Tomorrow: 2")  # 20-odd minutes: moderate, no length asked
     assert recovery["data"]["summary"] not in turn.speech
     assert scripted.requests == []
     assert [p.day.isoformat() for p in entry.runtime_data.skills.plans.plans] == ["2026-05-05"]
@@ -387,6 +451,7 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
     assert result["data"] == {
         "plan": None,
         "summary": "No workout is planned yet. Ask me to prepare one.",
+        "spoken": "No workout is planned yet. Ask me to prepare one.",
     }
     assert turn.speech == "No workout is planned yet. Ask me to prepare one."
     assert value(hass, NEXT) == "unknown"
@@ -419,7 +484,15 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
     assert result["data"]["plan"]["weekday"] == "wednesday"
     assert result["data"]["plan"]["types"] == ["yoga"]
     assert result["data"]["summary"].startswith("Wednesday evening: about")
-    assert turn.speech == result["data"]["summary"]
+    assert (
+        turn.speech
+        == result["data"]["spoken"]
+        == (
+            "Wednesday evening: 20 minutes of yoga at moderate intensity, starting with "
+            f"{result['data']['plan']['blocks'][1]['exercises'][0]['name'].lower()}. Then "
+            "Friday: 30 minutes of running."
+        )
+    )
     assert scripted.requests == []
 
     await move_to(hass, freezer, at(0, 0, days=3) + timedelta(seconds=1))  # Thursday
@@ -427,6 +500,95 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
     plan = entry.runtime_data.skills.plans.next_plan(MONDAY + timedelta(days=3))
     assert plan is not None
     assert plan.types == ("running",)
+
+
+async def test_a_swim_of_the_asked_length(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    """Cycling and swimming have plans of their own, and an asked length is honoured."""
+    await setup_atlas(hass, scripted.port)
+
+    turn = await skill_turn(
+        hass, scripted, "Plan a 20 minute swim for tomorrow", ["recovery_status", "prepare_workout"]
+    )
+
+    assert turn.calls[1] == ("atlas__prepare_workout", {
+        "use_recovery": True, "day": "tomorrow", "types": ["swimming"], "minutes": 20,
+    })  # fmt: skip
+    prepared = turn.results[1]
+    assert prepared["error"] is False
+    plan = prepared["data"]["plan"]
+    assert (plan["types"], plan["minutes"]) == (["swimming"], 20)
+    assert 17 <= plan["estimated_minutes"] <= 23
+    assert turn.speech.startswith(f"Tomorrow: {plan['estimated_minutes']} minutes of swimming")
+
+
+async def test_every_type_the_understanding_extracts_is_planned(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    context = llm.LLMContext(platform="test", context=Context(), language="en",
+                             assistant="conversation", device_id=None)  # fmt: skip
+    api = await llm.async_get_api(hass, ATLAS_API_ID, context)
+    for kind in WORKOUT_TYPES:
+        for injuries in ([], ["knee"], ["shoulder"]):
+            args = {"day": "friday", "types": [kind], "injuries": injuries, "minutes": 30}
+            result = await api.async_call_tool(
+                llm.ToolInput(tool_name="prepare_workout", tool_args=args)
+            )
+            assert result.error is False, (kind, result.data)
+            plan = result.data["plan"]
+            assert isinstance(plan, dict)
+            assert plan["types"] == [kind]
+
+
+async def test_a_length_out_of_range_is_planned_within_it_and_said(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    turn = await skill_turn(
+        hass, scripted, "Plan a 5 minute stretch for today", ["recovery_status", "prepare_workout"]
+    )
+    data = turn.results[1]["data"]
+    assert data["plan"]["minutes"] == 10
+    assert turn.speech.startswith("The shortest session I plan is 10 minutes. Today: ")
+
+
+async def test_next_workout_of_a_type_or_on_a_day(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    await ask(
+        hass,
+        scripted,
+        "Plan Thursday and Saturday",
+        call("prepare_workout", "c1", day="thursday", time_of_day="morning", types=["strength"],
+             minutes=45),
+        call("prepare_workout", "c2", day="saturday", time_of_day="morning", types=["running"],
+             minutes=40),
+    )  # fmt: skip
+    asked = len(scripted.requests)
+
+    run = await skill_turn(hass, scripted, "When's my next run?", ["next_workout"])
+    assert run.calls == [("atlas__next_workout", {"types": ["running"]})]
+    plan = run.results[0]["data"]["plan"]
+    assert (plan["weekday"], plan["types"]) == ("saturday", ["running"])
+    assert run.speech.startswith("Saturday morning: 40 minutes of running")  # as asked
+
+    tomorrow = await skill_turn(hass, scripted, "What's on tomorrow?", ["next_workout"])
+    assert tomorrow.calls == [("atlas__next_workout", {"day": "tomorrow"})]
+    assert tomorrow.results[0]["data"]["plan"] is None
+    assert tomorrow.speech == (
+        "No workout is planned for tomorrow. Your next workout is Thursday morning."
+    )
+
+    thursday = await skill_turn(hass, scripted, "What's on thursday?", ["next_workout"])
+    assert thursday.results[0]["data"]["plan"]["weekday"] == "thursday"
+    assert thursday.speech.startswith("Thursday morning: ")
+
+    swim = await skill_turn(hass, scripted, "When's my next swim?", ["next_workout"])
+    assert (
+        swim.speech == "No swimming workout is planned yet. Your next workout is Thursday morning."
+    )
+    assert len(scripted.requests) == asked  # the skills answered, the model was not asked
 
 
 async def test_a_new_plan_replaces_the_same_slot(
@@ -474,9 +636,9 @@ async def test_a_stored_plan_that_breaks_the_rules_is_dropped(
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"types": ["cycling"]}, "types"),
+        ({"types": ["rowing"]}, "types"),
         ({"injuries": ["toe"]}, "injuries"),
-        ({"minutes": 5}, "minutes"),
+        ({"minutes": "long"}, "minutes"),
         ({"time_of_day": "brunch"}, "time_of_day"),
         ({"day": "someday"}, "not today, tomorrow, a weekday or an ISO date"),
         ({"day": "2026-05-01"}, "in the past"),
@@ -490,5 +652,8 @@ async def test_bad_plan_arguments_are_clear_errors_for_the_model(
     await ask(hass, scripted, "Plan something", call("prepare_workout", **arguments))
     (result,) = tool_results(scripted)
     assert result["error"] is True
-    assert message in result["data"]["error_text"]
+    assert message in result["data"]["error_text"]  # the details, for the model …
+    said = result["data"]["message"]  # … and a sentence for people, without them
+    assert said.endswith((".", "?"))
+    assert not [word for word in ("_", "prepare_workout", "must", "ISO", "value") if word in said]
     assert entry.runtime_data.skills.plans.plans == []

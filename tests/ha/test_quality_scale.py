@@ -167,7 +167,8 @@ def test_exception_translations_cover_what_the_agent_says() -> None:
     keys = (
         {value.key for value in vars(spoken).values() if isinstance(value, spoken.Spoken)}
         | {spoken.fallback_note(r).key for r in (*spoken.FALLBACK_REASONS, "other")}
-        | {spoken.safe_medical_answer(c).key for c in (None, "US")}
+        | {spoken.safe_medical_answer().key}
+        | {spoken.emergency_answer(c).key for c in (None, "US")}
     )
     exceptions = TRANSLATIONS["exceptions"]
     assert keys - set(exceptions) == set()

@@ -1,7 +1,10 @@
 """The reminders skill in a real HA test instance: the to-do list, firing, restarts, the tools.
 
 Time is frozen on Monday 4 May 2026, 09:00 in Berlin and moved with ``freezer`` plus
-``async_fire_time_changed``; the tools run through the agent loop against a scripted atlas-llm.
+``async_fire_time_changed``; the tools run through the agent loop against a scripted atlas-llm,
+or directly (the skills' own route). HA's language is English: times are said "5 PM". The time
+parsing itself is tested in ``tests/test_time_parse.py``, the request words in
+``tests/test_reminder_args.py``, the clarifying question in ``test_clarify.py``.
 """
 
 from __future__ import annotations
@@ -36,12 +39,6 @@ from custom_components.atlas.const import (
     EVENT_TURN,
     ISSUE_BOX_UNREACHABLE,
 )
-from custom_components.atlas.skills.time_parse import (
-    TimeParseError,
-    parse_time,
-    relative_time,
-    spoken_time,
-)
 
 from .conftest import move_to, restart, setup_atlas, state_of
 from .scripted_llm import Reply, ScriptedLLM
@@ -52,85 +49,13 @@ BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 5, 4, 9, 0, tzinfo=BERLIN)  # a Monday
 LIST = "todo.atlas_reminders"
 NOTIFY = "notify.phone"
+# A turn the rules leave to the model (chat), so the scripted model makes the tool calls.
+MODEL_TURN = "Sort that out for me"
 
 
 def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
     """A local time on the frozen Monday (or ``days`` later)."""
     return START.replace(hour=hour, minute=minute) + timedelta(days=days)
-
-
-# --- time parsing (no HA instance) -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("5 pm", at(17)),
-        ("5pm", at(17)),
-        ("5:30 p.m.", at(17, 30)),
-        ("17:30", at(17, 30)),
-        ("at 17:30 today", at(17, 30)),
-        ("8 am", at(8, days=1)),  # already past today: tomorrow
-        ("09:00", at(9, days=1)),  # exactly now is not the future
-        ("tomorrow 7am", at(7, days=1)),
-        ("tomorrow at 07:15", at(7, 15, days=1)),
-        ("7am tomorrow", at(7, days=1)),
-        ("noon", at(12)),
-        ("midnight", at(0, days=1)),
-        ("friday 6 pm", at(18, days=4)),
-        ("monday 10:00", at(10, days=7)),  # a weekday means the next one
-        ("in 20 minutes", at(9, 20)),
-        ("in an hour", at(10)),
-        ("in 1 hour and 30 minutes", at(10, 30)),
-        ("in 2h", at(11)),
-        ("2026-05-04T17:00", at(17)),
-        ("2026-05-04 17:00:00", at(17)),
-        ("2026-05-04T15:00:00Z", at(17)),
-        ("2026-05-05T17:00:00+02:00", at(17, days=1)),
-    ],
-)
-def test_parse_time(text: str, expected: datetime) -> None:
-    due = parse_time(text, START)
-    assert due == expected
-    assert due.tzinfo == BERLIN  # local: what the user hears
-
-
-@pytest.mark.parametrize(
-    ("text", "error"),
-    [
-        ("", "No time given"),
-        ("soon", "Cannot read the time in 'soon'"),
-        ("5", "ambiguous"),
-        ("13 pm", "not a valid 12-hour"),
-        ("25:00", "not a valid time of day"),
-        ("today 8 am", "08:00 today has already passed"),
-        ("in 3 fortnights", "Cannot read 'in 3 fortnights'"),
-        ("2026-05-04", "no time of day"),
-        ("2026-02-30T10:00", "not a valid ISO date-time"),
-        ("2026-05-01T10:00", "in the past"),
-        ("2028-05-01T10:00", "more than a year ahead"),
-    ],
-)
-def test_parse_time_errors_say_why(text: str, error: str) -> None:
-    with pytest.raises(TimeParseError, match=error):
-        parse_time(text, START)
-
-
-def test_relative_and_spoken_times() -> None:
-    assert relative_time(START, minutes=90) == at(10, 30)
-    assert relative_time(START, hours=0.5) == at(9, 30)
-    with pytest.raises(TimeParseError, match="more than zero"):
-        relative_time(START)
-    assert spoken_time(at(17), START) == "today at 17:00"
-    assert spoken_time(at(7, days=1), START) == "tomorrow at 07:00"
-    assert spoken_time(at(7, days=4), START) == "on Friday 8 May at 07:00"
-
-
-def test_spring_forward_gap_moves_to_a_real_time() -> None:
-    before_change = datetime(2026, 3, 28, 12, 0, tzinfo=BERLIN)
-    due = parse_time("tomorrow 2:30 am", before_change)  # 02:30 does not exist that night
-    assert due == datetime(2026, 3, 29, 3, 30, tzinfo=BERLIN)
-    assert due.utcoffset() == timedelta(hours=2)
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------
@@ -458,11 +383,11 @@ def tool_call(name: str, call_id: str = "call_1", **arguments: Any) -> Reply:
     return Reply(tool_calls=[{"id": call_id, "name": f"atlas__{name}", "arguments": arguments}])
 
 
-async def ask(hass: HomeAssistant, scripted: ScriptedLLM, text: str, call: Reply) -> Any:
+async def ask(hass: HomeAssistant, scripted: ScriptedLLM, call: Reply) -> Any:
     """One user turn in which the model makes one tool call, then answers; the tool's result
     as the agent sent it back to the model."""
     scripted.replies = [call, Reply(content="Done.")]
-    result = await converse(hass, text)
+    result = await converse(hass, MODEL_TURN)
     assert result.response.speech["plain"]["speech"].strip() == "Done."
     tool_message = scripted.chat_requests[-1]["messages"][-1]
     assert tool_message["role"] == "tool"
@@ -477,14 +402,16 @@ async def test_set_reminder_at_a_clock_time(
     turn = await skill_turn(hass, scripted, "Remind me at 5 pm to stretch", ["set_reminder"])
 
     assert turn.turn["intent"] == "set_reminder"
-    assert turn.calls == [("atlas__set_reminder", {"text": "stretch", "at": "5 pm"})]
+    assert turn.calls == [
+        ("atlas__set_reminder", {"text": "stretch", "due": {"day": "today", "time": "17:00"}})
+    ]
     (result,) = turn.results
     assert result["error"] is False
     reminder = result["data"]["reminder"]
     assert reminder["text"] == "stretch"
     assert reminder["due"] == "2026-05-04T17:00:00+02:00"
-    assert reminder["when"] == "today at 17:00"
-    assert turn.speech == "OK, I'll remind you to stretch today at 17:00."
+    assert reminder["when"] == "today at 5 PM"
+    assert turn.speech == "OK, I'll remind you to stretch today at 5 PM."
     assert scripted.requests == []
     (item,) = await items(hass)
     assert (item["summary"], item["due"]) == ("stretch", "2026-05-04T17:00:00+02:00")
@@ -495,20 +422,58 @@ async def test_set_reminder_at_a_clock_time(
     assert [e.data["summary"] for e in due] == ["stretch"]
 
 
-async def test_set_reminder_without_a_time_leaves_it_to_the_model(
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("remind me at eight tomorrow night to put the bins out",
+         (1, {"due": {"day": "tomorrow", "time": "20:00"}}, "tomorrow at 8 PM")),
+        ("remind me on friday at 6 to call mum",
+         (4, {"due": {"day": "friday", "time": "18:00"}}, "on Friday at 6 PM")),
+        ("remind me at half nine to lock up",
+         (0, {"due": {"day": "today", "time": "09:30"}}, "today at 9:30 AM")),
+        ("remind me in an hour and a half to move the car",
+         (0, {"in_minutes": 90}, "today at 10:30 AM")),
+    ],
+)  # fmt: skip
+async def test_spoken_times_set_directly(
+    hass: HomeAssistant, scripted: ScriptedLLM, text: str, expected: tuple[int, Any, str]
+) -> None:
+    """Spoken times reach the skill without the model and are said back 12-hour (English)."""
+    day, calls, speech = expected
+    await setup_atlas(hass, scripted.port)
+    turn = await skill_turn(hass, scripted, text, ["set_reminder"])
+    ((_, args),) = turn.calls
+    assert {k: v for k, v in args.items() if k != "text"} == calls
+    reminder = turn.results[0]["data"]["reminder"]
+    assert datetime.fromisoformat(reminder["due"]).date() == at(9, days=day).date()
+    assert turn.speech == f"OK, I'll remind you to {args['text']} {speech}."
+    assert "Today morning" not in turn.speech
+
+
+async def test_the_reply_names_the_reminder_as_said(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    """The words say no time: the skill cannot be called directly, the model is offered the
-    reminder tools and asks (or picks the time) itself."""
+    await setup_atlas(hass, scripted.port)
+    turn = await skill_turn(
+        hass, scripted, "please remind me about the dentist appointment on thursday at 2",
+        ["set_reminder"],
+    )  # fmt: skip
+    assert turn.speech == ("OK, I'll remind you about the dentist appointment on Thursday at 2 PM.")
+    turn = await skill_turn(
+        hass, scripted, "remind me tomorrow at 8 that i have a meeting", ["set_reminder"]
+    )
+    assert turn.speech == "OK, I'll remind you that i have a meeting tomorrow at 8 AM."
+
+
+async def test_the_model_is_offered_the_reminder_tools(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
     await setup_atlas(hass, scripted.port)
     turns = async_capture_events(hass, EVENT_TURN)
-    result = await ask(hass, scripted, "Remind me to drink water",
-                       tool_call("set_reminder", text="drink water", in_minutes=20))  # fmt: skip
+    result = await ask(hass, scripted, tool_call("set_reminder", text="drink water", in_minutes=20))
     (turn,) = turns
-    assert (turn.data["intent"], turn.data["understood_by"]) == ("set_reminder", "rules")
     assert turn.data["answered_by"] == "llm"
     assert turn.data["tools"] == ["atlas__set_reminder"]
-    assert all("response_format" not in r for r in scripted.requests)  # no structured pass
     tools = [t["name"] for t in scripted.chat_requests[0]["tools"]]
     assert {"atlas__set_reminder", "atlas__list_reminders", "atlas__cancel_reminder"} <= set(tools)
     assert result["data"]["reminder"]["due"] == "2026-05-04T09:20:00+02:00"
@@ -518,14 +483,20 @@ async def test_set_reminder_without_a_time_leaves_it_to_the_model(
 @pytest.mark.parametrize(
     ("arguments", "expected_due", "when"),
     [
-        ({"in_minutes": 20}, "2026-05-04T09:20:00+02:00", "today at 09:20"),
-        ({"in_hours": 1.5}, "2026-05-04T10:30:00+02:00", "today at 10:30"),
-        ({"in_hours": 1, "in_minutes": 15}, "2026-05-04T10:15:00+02:00", "today at 10:15"),
-        ({"at": "tomorrow 7am"}, "2026-05-05T07:00:00+02:00", "tomorrow at 07:00"),
-        ({"at": "8:00"}, "2026-05-05T08:00:00+02:00", "tomorrow at 08:00"),
-        ({"at": "in 45 minutes"}, "2026-05-04T09:45:00+02:00", "today at 09:45"),
-        ({"at": "2026-05-06T18:00:00"}, "2026-05-06T18:00:00+02:00",
-         "on Wednesday 6 May at 18:00"),
+        ({"in_minutes": 20}, "2026-05-04T09:20:00+02:00", "today at 9:20 AM"),
+        ({"in_hours": 1.5}, "2026-05-04T10:30:00+02:00", "today at 10:30 AM"),
+        ({"in_hours": 1, "in_minutes": 15}, "2026-05-04T10:15:00+02:00", "today at 10:15 AM"),
+        ({"at": "tomorrow 7am"}, "2026-05-05T07:00:00+02:00", "tomorrow at 7 AM"),
+        ({"at": "8:00"}, "2026-05-05T08:00:00+02:00", "tomorrow at 8 AM"),
+        ({"at": "in 45 minutes"}, "2026-05-04T09:45:00+02:00", "today at 9:45 AM"),
+        ({"at": "2026-05-06T18:00:00"}, "2026-05-06T18:00:00+02:00", "on Wednesday at 6 PM"),
+        ({"at": "2026-05-16T12:00:00"}, "2026-05-16T12:00:00+02:00",
+         "on Saturday 16 May at noon"),
+        ({"due": {"day": "friday", "time": "18:00"}}, "2026-05-08T18:00:00+02:00",
+         "on Friday at 6 PM"),
+        ({"due": {"day": "monday", "time": "10:00"}}, "2026-05-04T10:00:00+02:00",
+         "today at 10 AM"),
+        ({"due": {"time": "08:00"}}, "2026-05-05T08:00:00+02:00", "tomorrow at 8 AM"),
     ],
 )  # fmt: skip
 async def test_set_reminder_relative_and_other_times(
@@ -536,11 +507,21 @@ async def test_set_reminder_relative_and_other_times(
     when: str,
 ) -> None:
     await setup_atlas(hass, scripted.port)
-    result = await ask(hass, scripted, "Remind me to drink water",
-                       tool_call("set_reminder", text="drink water", **arguments))  # fmt: skip
+    result = await ask(hass, scripted, tool_call("set_reminder", text="drink water", **arguments))
     assert result["data"]["reminder"]["due"] == expected_due
     assert result["data"]["reminder"]["when"] == when
     assert [i["due"] for i in await items(hass)] == [expected_due]
+
+
+async def test_times_are_24_hour_where_the_language_says_so(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    hass.config.language = "de"
+    await setup_atlas(hass, scripted.port)
+    result = await ask(hass, scripted, tool_call("set_reminder", text="dehnen", at="5 pm"))
+    assert result["data"]["reminder"]["when"] == "today at 17:00"
+    result = await ask(hass, scripted, tool_call("list_reminders", call_id="call_2"))
+    assert [r["when"] for r in result["data"]["reminders"]] == ["today at 17:00"]
 
 
 async def test_list_reminders_upcoming_soonest_first(
@@ -563,12 +544,67 @@ async def test_list_reminders_upcoming_soonest_first(
     data = result["data"]
     assert data["count"] == 2
     assert [(r["text"], r["when"]) for r in data["reminders"]] == [
-        ("Lunch", "today at 12:30"), ("Evening walk", "today at 19:00"),
+        ("Lunch", "today at 12:30 PM"), ("Evening walk", "today at 7 PM"),
     ]  # fmt: skip
     assert turn.speech == (
-        "You have 2 reminders: Lunch today at 12:30; Evening walk today at 19:00."
+        "You have 2 reminders: Lunch today at 12:30 PM; Evening walk today at 7 PM."
     )
     assert scripted.requests == []
+
+
+async def _world(hass: HomeAssistant) -> None:
+    """The evaluation's reminders, on the days after the frozen Monday."""
+    await todo(hass, "add_item", item="take the bins out", due_datetime="2026-05-07 19:00:00")
+    await todo(hass, "add_item", item="call mum", due_datetime="2026-05-08 18:00:00")
+    await todo(hass, "add_item", item="renew the gym membership",
+               due_datetime="2026-05-09 10:00:00")  # fmt: skip
+    await todo(hass, "add_item", item="book a physio appointment",
+               due_datetime="2026-05-11 09:00:00")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "cancelled"),
+    [
+        ("scrap the bins reminder", "bins", "take the bins out"),
+        ("cancel my reminder about calling mum", "calling mum", "call mum"),
+        ("i already called mum so you can drop that reminder", "called mum", "call mum"),
+        ("please cancel the reminder to renew my gym membership", "renew my gym membership",
+         "renew the gym membership"),
+        ("forget about the physio reminder", "physio", "book a physio appointment"),
+    ],
+)  # fmt: skip
+async def test_cancel_reminder_by_its_words_directly(
+    hass: HomeAssistant, scripted: ScriptedLLM, text: str, words: str, cancelled: str
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    await _world(hass)
+    turn = await skill_turn(hass, scripted, text, ["cancel_reminder"])
+    assert turn.calls == [("atlas__cancel_reminder", {"text": words})]
+    data = turn.results[0]["data"]
+    assert data["cancelled"]["text"] == cancelled
+    assert cancelled in turn.speech
+    assert turn.speech.startswith("OK, I've cancelled the reminder to ")
+    assert cancelled not in [i["summary"] for i in await items(hass)]
+    assert len(await items(hass)) == 3
+
+
+async def test_cancel_names_what_there_is_when_nothing_matches(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    await _world(hass)
+    turn = await skill_turn(hass, scripted, "cancel my dentist reminder", ["cancel_reminder"])
+    assert turn.results[0]["error"] is False  # the tool did its job: there is none to cancel
+    assert turn.results[0]["data"]["cancelled"] is None
+    assert len(turn.results[0]["data"]["reminders"]) == 4
+    assert turn.speech.startswith("There's no reminder about dentist. You have 4 reminders: ")
+    assert "take the bins out on Thursday at 7 PM" in turn.speech
+    assert "book a physio appointment on Monday 11 May at 9 AM" in turn.speech
+    assert len(await items(hass)) == 4
+
+    await todo(hass, "remove_item", item=[i["uid"] for i in await items(hass)])
+    turn = await skill_turn(hass, scripted, "scrap the bins reminder", ["cancel_reminder"])
+    assert turn.speech == "There's no reminder about bins. You have no reminders set."
 
 
 async def test_cancel_reminder_by_text_and_uid(
@@ -579,25 +615,27 @@ async def test_cancel_reminder_by_text_and_uid(
     await todo(hass, "add_item", item="Stretch", due_datetime="2026-05-05 17:00:00")
     await todo(hass, "add_item", item="Call mum", due_datetime="2026-05-04 18:00:00")
 
-    result = await ask(hass, scripted, "Cancel the call reminder",
-                       tool_call("cancel_reminder", text="call"))  # fmt: skip
+    result = await ask(hass, scripted, tool_call("cancel_reminder", text="call"))
     assert result["error"] is False
     assert result["data"]["cancelled"]["text"] == "Call mum"
     assert [i["summary"] for i in await items(hass)] == ["Stretch", "Stretch"]
 
-    result = await ask(hass, scripted, "Cancel the stretch reminder",
-                       tool_call("cancel_reminder", text="STRETCH"))  # fmt: skip
-    assert result["error"] is True
-    text = result["data"]["error_text"]
-    assert "Several reminders match 'STRETCH'" in text
-    assert "today at 17:00" in text
-    assert "tomorrow at 17:00" in text
+    result = await ask(hass, scripted, tool_call("cancel_reminder", text="STRETCH"))
+    assert result["error"] is False  # nothing cancelled: the two are named, with their uids
+    data = result["data"]
+    assert data["cancelled"] is None
     first_uid = (await items(hass))[0]["uid"]
-    assert first_uid in text
+    assert [(r["uid"], r["when"]) for r in data["matches"]] == [
+        (first_uid, "today at 5 PM"), ((await items(hass))[1]["uid"], "tomorrow at 5 PM"),
+    ]  # fmt: skip
+    assert data["speech"] == (
+        "2 reminders match: Stretch today at 5 PM and Stretch tomorrow at 5 PM. "
+        "Say which one to cancel."
+    )
+    assert len(await items(hass)) == 2
 
-    result = await ask(hass, scripted, "The one today",
-                       tool_call("cancel_reminder", uid=first_uid))  # fmt: skip
-    assert result["data"]["cancelled"]["when"] == "today at 17:00"
+    result = await ask(hass, scripted, tool_call("cancel_reminder", uid=first_uid))
+    assert result["data"]["cancelled"]["when"] == "today at 5 PM"
     (left,) = await items(hass)
     assert left["due"] == "2026-05-05T17:00:00+02:00"
 
@@ -605,9 +643,12 @@ async def test_cancel_reminder_by_text_and_uid(
     await move_to(hass, freezer, at(18))
     assert not due  # cancelled reminders never fire
 
-    result = await ask(hass, scripted, "Cancel yoga", tool_call("cancel_reminder", text="yoga"))
-    assert result["error"] is True
-    assert "No open reminder matches 'yoga'" in result["data"]["error_text"]
+    result = await ask(hass, scripted, tool_call("cancel_reminder", text="yoga"))
+    assert result["data"]["cancelled"] is None
+    assert result["data"]["speech"] == (
+        "There's no reminder about yoga. You have 1 reminder: Stretch tomorrow at 5 PM."
+    )
+    assert len(await items(hass)) == 1
 
 
 @pytest.mark.parametrize(
@@ -618,13 +659,23 @@ async def test_cancel_reminder_by_text_and_uid(
         ("set_reminder", {"text": "stretch", "at": "5"}, "ambiguous"),
         ("set_reminder", {"text": "stretch", "at": "2026-05-01T10:00"}, "in the past"),
         ("set_reminder", {"text": "stretch", "at": "5 pm", "in_minutes": 5}, "not both"),
+        ("set_reminder", {"text": "stretch", "at": "5 pm", "due": {"time": "17:00"}},
+         "not both"),
+        ("set_reminder", {"text": "stretch", "due": {"day": "someday", "time": "10:00"}},
+         "not a day"),
+        ("set_reminder", {"text": "stretch", "due": {"day": "today", "time": "5 pm"}},
+         "not a time of day"),
+        ("set_reminder", {"text": "stretch", "due": {"day": "today"}}, "due"),
         ("set_reminder", {"text": "stretch", "in_minutes": "soon"}, "in_minutes"),
         ("set_reminder", {"text": "stretch", "in_minutes": -5}, "in_minutes"),
+        ("set_reminder", {"text": "stretch", "in_minutes": 1e20}, "less than a year"),
+        ("set_reminder", {"text": "stretch", "in_hours": "inf"}, "less than a year"),
         ("set_reminder", {"at": "5 pm"}, "text"),
         ("cancel_reminder", {}, "Say which reminder"),
         ("cancel_reminder", {"uid": "a", "text": "b"}, "which"),
+        ("cancel_reminder", {"uid": "nope"}, "There's no reminder with uid nope"),
     ],
-)
+)  # fmt: skip
 async def test_bad_arguments_give_the_model_clear_errors(
     hass: HomeAssistant,
     scripted: ScriptedLLM,
@@ -633,7 +684,7 @@ async def test_bad_arguments_give_the_model_clear_errors(
     error: str,
 ) -> None:
     await setup_atlas(hass, scripted.port)
-    result = await ask(hass, scripted, "Remind me", tool_call(name, **arguments))
+    result = await ask(hass, scripted, tool_call(name, **arguments))
     assert result["error"] is True
     assert "error" in result["data"]
     assert error in result["data"]["error_text"]
@@ -648,9 +699,9 @@ async def test_reminder_set_by_voice_updates_the_list(
     turn = await skill_turn(
         hass, scripted, "Remind me in 5 minutes to check the oven", ["set_reminder"]
     )
-    assert turn.calls == [("atlas__set_reminder", {"text": "check the oven", "in_minutes": 5.0})]
+    assert turn.calls == [("atlas__set_reminder", {"text": "check the oven", "in_minutes": 5})]
     assert turn.results[0]["data"]["reminder"]["due"] == "2026-05-04T09:05:00+02:00"
-    assert turn.speech == "OK, I'll remind you to check the oven today at 09:05."
+    assert turn.speech == "OK, I'll remind you to check the oven today at 9:05 AM."
     assert scripted.requests == []
     assert any(e.data["entity_id"] == LIST and e.data["new_state"].state == "1" for e in changed)
     assert [(i["summary"], i["due"]) for i in await items(hass)] == [

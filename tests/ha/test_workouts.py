@@ -163,9 +163,8 @@ async def test_log_20_pushups_through_the_agent(hass: HomeAssistant, scripted: S
     assert result["data"]["logged"]["exercise"] == "Push-up"  # the library's name
     assert result["data"]["logged"]["reps"] == 20
     assert result["data"]["today"] == {"reps": 20, "active_minutes": 0.0, "workouts": 1}
-    # Said from the tool's result (the library's name, today's count), however it is worded.
-    assert turn.speech.startswith("Logged push-up, 20 reps.")
-    assert turn.speech.endswith("That's 1 workout today.")
+    # Said from the tool's result (the library's name, today's count).
+    assert turn.speech == "Logged 20 push-ups. That's 1 workout today."
     assert scripted.chat_requests == []
     (event,) = logged
     assert event.data["exercise"] == "Push-up"
@@ -184,12 +183,12 @@ async def test_log_sets_and_a_run_by_the_skill(hass: HomeAssistant, scripted: Sc
 
     assert squats.calls == [("atlas__log_workout", {"sets": 3, "reps": 12, "exercise": "squats"})]
     assert squats.results[0]["data"]["logged"]["exercise"] == "Bodyweight squat"
-    assert squats.speech.startswith("Logged bodyweight squat, 3 sets of 12.")
-    assert squats.speech.endswith("That's 1 workout today.")
-    assert run.calls == [("atlas__log_workout", {"duration_minutes": 25.0, "exercise": "running"})]
+    assert squats.speech == "Logged 3 sets of 12 bodyweight squats. That's 1 workout today."
+    assert run.calls == [("atlas__log_workout", {"duration_minutes": 25.0, "exercise": "run"})]
     assert run.results[0]["data"]["today"] == {"reps": 36, "active_minutes": 25.0, "workouts": 2}
     assert run.results[0]["data"]["logged"]["duration_minutes"] == 25.0
-    assert run.speech.lower() == "logged running, 25 minutes. that's 2 workouts today."
+    assert run.results[0]["data"]["logged"]["exercise"] == "running"  # filed under its activity
+    assert run.speech == "Logged 25 minutes of running. That's 2 workouts today."
     assert scripted.requests == []
     assert value(hass, REPS) == "36"
     assert value(hass, MINUTES) == "25.0"
@@ -257,7 +256,7 @@ async def test_workout_status_compares_today_with_the_goals(
     turn = await skill_turn(hass, scripted, "Am I on track today?", ["workout_status"])
 
     assert turn.turn["intent"] == "workout_status"
-    assert turn.calls == [("atlas__workout_status", {})]
+    assert turn.calls == [("atlas__workout_status", {"period": "today"})]
     (result,) = turn.results
     status = result["data"]
     assert status["today"] == {"reps": 40, "active_minutes": 10.0, "workouts": 2}
@@ -270,7 +269,12 @@ async def test_workout_status_compares_today_with_the_goals(
         "So far today: 40 of 100 reps and 10 of 30 active minutes; 60 reps and 20 minutes to "
         "go. You're behind pace."
     )
-    assert turn.speech == status["summary"]
+    # Said: what was done, then the goals.
+    assert (
+        turn.speech
+        == status["spoken"]
+        == (f"Today, 2 workouts: 2 sets of 20 push-ups and 10 minutes of yoga. {status['summary']}")
+    )
 
     await log(hass, exercise="Squats", reps=60)
     await log(hass, exercise="Walk", duration_minutes=25)
@@ -281,7 +285,8 @@ async def test_workout_status_compares_today_with_the_goals(
     assert result["data"]["summary"] == (
         "You've hit today's goals: 100 of 100 reps and 35 of 30 active minutes."
     )
-    assert turn.speech == result["data"]["summary"]
+    assert turn.speech.endswith(result["data"]["summary"])
+    assert turn.speech.startswith("Today, 4 workouts: push-ups, yoga, bodyweight squats and ")
     assert scripted.requests == []
 
 
@@ -294,8 +299,195 @@ async def test_no_goals_set(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
     assert status["goals"] == {}
     assert status["on_track"] is None
     assert status["summary"] == (
-        "Today: 1 workouts, 10 reps and 0 active minutes. No daily goals are set."
+        "Today: 1 workout, 10 reps and 0 active minutes. No daily goals are set."
     )
+
+
+# --- logs in people's words ---------------------------------------------------------------------
+
+
+async def test_a_run_with_its_distance_and_time(
+    hass: HomeAssistant, scripted: ScriptedLLM, hass_storage: dict[str, Any]
+) -> None:
+    entry = await setup_atlas(hass, scripted.port)
+
+    turn = await skill_turn(hass, scripted, "I ran 5k in 28 minutes", ["log_workout"])
+
+    assert turn.calls == [("atlas__log_workout", {
+        "exercise": "run", "distance": 5.0, "distance_unit": "km", "duration_minutes": 28.0,
+    })]  # fmt: skip
+    logged = turn.results[0]["data"]["logged"]
+    assert (logged["exercise"], logged["distance"], logged["distance_unit"]) == ("running", 5, "km")
+    assert logged["reps"] is None  # a distance is never reps of "k"
+    assert turn.speech == "Logged a 5 kilometre run in 28 minutes. That's 1 workout today."
+    stored = hass_storage[storage_key(entry.entry_id)]["data"]["workouts"][0]
+    assert (stored["distance"], stored["distance_unit"]) == (5.0, "km")
+    await restart(hass, entry)
+    (workout,) = entry.runtime_data.skills.workouts.workouts
+    assert (workout.distance_km, workout.kind) == (5.0, "running")
+
+
+async def test_a_class_is_logged_without_a_count(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+
+    turn = await skill_turn(hass, scripted, "I did a spin class", ["log_workout"])
+
+    assert turn.calls == [("atlas__log_workout", {"exercise": "spin"})]
+    logged = turn.results[0]["data"]["logged"]
+    assert (logged["exercise"], logged["reps"], logged["duration_minutes"]) == ("spin", None, None)
+    assert turn.speech == "Logged your spin class. That's 1 workout today."
+    assert "reps" not in turn.speech
+    assert value(hass, COUNT) == "1"
+
+
+async def test_two_activities_in_one_sentence(hass: HomeAssistant, scripted: ScriptedLLM) -> None:
+    await setup_atlas(hass, scripted.port)
+
+    turn = await skill_turn(
+        hass,
+        scripted,
+        "I did 20 minutes on the bike and then 3 sets of 10 pull ups",
+        ["log_workout", "log_workout"],
+    )
+
+    assert turn.calls == [
+        ("atlas__log_workout", {"exercise": "bike", "duration_minutes": 20.0}),
+        ("atlas__log_workout", {"exercise": "pull ups", "sets": 3, "reps": 10}),
+    ]
+    assert [r["data"]["logged"]["exercise"] for r in turn.results] == ["cycling", "pull ups"]
+    assert turn.speech == (
+        "Logged 20 minutes of cycling and 3 sets of 10 pull ups. That's 2 workouts today."
+    )
+    assert value(hass, REPS) == "30"
+    assert value(hass, MINUTES) == "20.0"
+
+
+async def test_a_run_yesterday_is_logged_on_yesterday(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    entry = await setup_atlas(hass, scripted.port)
+
+    turn = await skill_turn(hass, scripted, "I ran 10k yesterday", ["log_workout"])
+
+    assert turn.calls[0][1]["time"] == "yesterday"
+    (workout,) = entry.runtime_data.skills.workouts.workouts
+    assert workout.time == at(12, days=-1)
+    assert turn.speech == "Logged a 10 kilometre run yesterday."
+    assert value(hass, COUNT) == "0"
+    assert value(hass, STREAK) == "1"
+
+
+async def test_an_invalid_log_is_said_as_a_person_would(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+
+    turn = await skill_turn(hass, scripted, "Log 20000 pushups", ["log_workout"])
+
+    (result,) = turn.results
+    assert result["error"] is True
+    assert result["data"]["message"] == "I can only log up to 10,000 reps at a time."
+    assert "at most 10000" in result["data"]["error_text"]  # the details, for a model
+    assert turn.speech == "I can only log up to 10,000 reps at a time."
+    assert value(hass, COUNT) == "0"
+
+    turn = await skill_turn(hass, scripted, "Log my plank", ["log_workout"])
+    assert turn.speech == "How many reps or minutes of forearm plank did you do?"
+
+
+# --- status for a period ------------------------------------------------------------------------
+
+
+async def seed_week(hass: HomeAssistant, entry: Any, freezer: FrozenDateTimeFactory) -> None:
+    """The workouts of Sunday to Tuesday (a 3-day streak), and Wednesday morning now."""
+    log = entry.runtime_data.skills.workouts
+    await log.async_log("cycling", duration_minutes=40, when=at(17, 30, days=-1))
+    await log.async_log("running", distance=5, distance_unit="km", duration_minutes=28,
+                        when=at(7))  # fmt: skip
+    await move_to(hass, freezer, at(9, 30, days=2))
+    await log.async_log("push-ups", sets=3, reps=12, when=at(7, 30, days=1))
+    await log.async_log("yoga", duration_minutes=30, when=at(18, 30, days=1))
+
+
+async def test_status_answers_the_period_asked(
+    hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_atlas(hass, scripted.port)
+    await seed_week(hass, entry, freezer)
+
+    week = await skill_turn(
+        hass, scripted, "How many workouts have I done this week", ["workout_status"]
+    )
+    assert week.calls == [("atlas__workout_status", {"period": "week"})]
+    data = week.results[0]["data"]
+    assert (data["from"], data["to"]) == ("2026-05-04", "2026-05-06")  # Monday to today
+    assert data["totals"] == {"workouts": 3, "active_minutes": 58.0, "distance_km": 5.0,
+                              "reps": 36, "days": 2}  # fmt: skip
+    assert week.speech == (
+        "Since Monday, 3 workouts: a 5 kilometre run in 28 minutes, 3 sets of 12 push-ups and "
+        "30 minutes of yoga."
+    )
+
+    streak = await skill_turn(hass, scripted, "What's my streak?", ["workout_status"])
+    assert streak.calls == [("atlas__workout_status", {"period": "streak"})]
+    assert streak.results[0]["data"]["streak_days"] == 3
+    assert streak.results[0]["data"]["since"] == "2026-05-03"
+    assert streak.speech == "You're on a 3-day streak, up to yesterday. A workout today makes it 4."
+
+    run = await skill_turn(hass, scripted, "How far have I run this month?", ["workout_status"])
+    assert run.calls == [("atlas__workout_status", {"period": "month", "types": ["running"]})]
+    assert run.results[0]["data"]["totals"]["distance_km"] == 5.0
+    assert run.speech == "This month, 1 run: a 5 kilometre run in 28 minutes."
+
+    total = await skill_turn(hass, scripted, "How much have I done in total?", ["workout_status"])
+    assert total.results[0]["data"]["totals"]["workouts"] == 4
+    assert total.speech == (
+        "In total, 4 workouts on 3 days: cycling, running, push-ups and yoga; 98 active "
+        "minutes, 5 kilometres and 36 reps."
+    )
+
+    today = await skill_turn(hass, scripted, "Have I worked out today?", ["workout_status"])
+    assert today.results[0]["data"]["today"]["workouts"] == 0
+    assert today.results[0]["data"]["summary"].endswith("Streak: 3 days.")
+    assert today.speech == (
+        "No workouts logged yet today. Today's goals: 100 reps and 30 active minutes. A workout "
+        "today keeps your 3-day streak going."
+    )
+    assert scripted.requests == []
+
+
+async def test_a_us_week_starts_on_sunday(
+    hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.config.country = "US"
+    entry = await setup_atlas(hass, scripted.port)
+    await seed_week(hass, entry, freezer)
+    status = entry.runtime_data.skills.workouts.status(period="week")
+    assert status["from"] == "2026-05-03"
+    assert status["summary"] == (
+        "Since Sunday, 4 workouts on 3 days: cycling, running, push-ups and yoga; 98 active "
+        "minutes, 5 kilometres and 36 reps."
+    )
+    nothing = entry.runtime_data.skills.workouts.status(period="week", types=("swimming",))
+    assert nothing["summary"] == "No swims logged since Sunday yet."
+
+
+async def test_the_streak_when_broken_or_done_today(
+    hass: HomeAssistant, scripted: ScriptedLLM, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_atlas(hass, scripted.port)
+    log = entry.runtime_data.skills.workouts
+    assert log.status(period="streak")["summary"] == "No workouts logged yet, so no streak."
+    await log.async_log("yoga", duration_minutes=20, when=at(8, days=-3))
+    assert log.status(period="streak")["summary"] == (
+        "No streak right now: your last workout was on Friday."
+    )
+    await log.async_log("yoga", duration_minutes=20)
+    streak = log.status(period="streak")
+    assert (streak["streak_days"], streak["today_done"]) == (1, True)
+    assert streak["summary"] == "You're on a 1-day streak, today included."
 
 
 # --- sensors, midnight and the streak ----------------------------------------------------------

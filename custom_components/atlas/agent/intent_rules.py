@@ -19,15 +19,18 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from .calculations import calculation
+from .emergency import emergency
+from .intents import PLANNING_INTENTS
 from .structured import (
     BODY_PARTS,
     DAYS,
-    PLANNING_INTENTS,
     TIMES_OF_DAY,
     WORKOUT_TYPES,
     Extraction,
 )
 
+RULE_LANGUAGES: Final = frozenset({"en"})  # the languages the intent rules speak
 CONFIDENT: Final = 0.8  # at or above: trust the rules, skip the model's structured pass
 UNSURE: Final = 0.3  # nothing recognised: "chat", for the model to decide
 MAX_TYPES: Final = 4  # structured.SCHEMA's maxItems
@@ -59,7 +62,8 @@ _CLOUD_ASK: Final = _rx(
 )
 _NUMBER: Final = (
     r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
-    r"|fourteen|fifteen|sixteen|eighteen|twenty|twenty four|a couple of|a few|few)"
+    r"|fourteen|fifteen|sixteen|eighteen|twenty|twenty four|twenty five|thirty|forty|forty five"
+    r"|fifty|sixty|ninety|a couple of|a few|few)"
 )
 
 # --- Slots ----------------------------------------------------------------------------------
@@ -73,20 +77,26 @@ _DAY_PATTERNS: Final = tuple(
     (day, _rx(rf"\b{stem}(?:'s|s)?\b"))
     for day, stem in (
         *((day, day) for day in DAYS[:7]),
-        ("today", "today"),
+        ("today", r"(?:today|tonight|this (?:morning|afternoon|evening))"),
         ("tomorrow", r"(?:tomorrow|tmrw|tomorow)"),
     )
     if day in DAYS
 )
-_PM_EVENING: Final = r"\b(?:[6-9]|1[01])(?::\d\d)? ?p\.?m\b"
+_CLOCK_WORDS: Final = r"(?: (?:o'clock|fifteen|thirty|forty five|oh \w+|\d\d))?"
+_PM_EVENING: Final = (
+    r"\b(?:[6-9]|1[01]|six|seven|eight|nine|ten|eleven)(?::\d\d)?" + _CLOCK_WORDS + r" ?p\.? ?m\b"
+)
 _TIME_PATTERNS: Final = tuple(
     (value, _rx(pattern))
     for value, pattern in (
         ("morning", r"(?<!good )\bmornings?\b|\bbefore work\b|\bfirst thing\b|\bbreakfast\b"
-                    r"|\b\d{1,2}(?::\d\d)? ?a\.?m\b"),
-        ("afternoon", r"(?<!good )\bafternoons?\b|\bafter lunch\b|\b[1-5](?::\d\d)? ?p\.?m\b"),
+                    r"|\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+                    r"(?::\d\d)?" + _CLOCK_WORDS + r" ?a\.? ?m\b"),
+        ("afternoon", r"(?<!good )\bafternoons?\b|\bafter lunch\b|\bnoon\b|\b(?:[1-5]|12|one|two"
+                      r"|three|four|five|twelve)(?::\d\d)?" + _CLOCK_WORDS + r" ?p\.? ?m\b"),
         ("evening", rf"(?<!good )\bevenings?\b|\bafter work\b|\bafter dinner\b|{_PM_EVENING}"),
-        ("night", r"(?<!good )\bnights?\b|\btonight(?:'s)?\b|\bbefore bed\b|\bbedtime\b"),
+        ("night", r"(?<!good )\bnights?\b|\btonight(?:'s)?\b|\bbefore bed\b|\bbedtime\b"
+                  r"|\bmidnight\b"),
     )
     if value in TIMES_OF_DAY
 )  # fmt: skip
@@ -104,7 +114,7 @@ _TYPE_PATTERNS: Final = tuple(
         ("running", r"\b\d+ ?k\b", True),
         ("strength", r"\b(?:strength|stronger|weights|weight (?:training|lifting|session|workout)"
                      r"|weightlifting|powerlifting|deadlifts?|bench press|barbell|dumbbells?"
-                     r"|kettlebells?|resistance training|(?<!bodyweight )(?<!body weight )squats"
+                     r"|kettle ?bells?|resistance training|(?<!bodyweight )(?<!body weight )squats"
                      r"|lift(?:s|ed|ing)?(?! (?:my|your|the|his|her|it|me|up|off|a|an)\b))\b",
          False),
         ("mobility", r"\bmobility\b", False),
@@ -163,6 +173,8 @@ _LIST: Final = _rx(
     rf"(?:{_QUESTION}|^(?:any|list|show|read|tell me|go through|check|give me)\b).*\breminders?\b"
     r"|\b(?:list|show|read(?: out| me)?|tell me|go through)\b.*\breminders?\b"
     r"|\bwhat am i (?:being |supposed to be )?reminded\b|\breminder list\b"
+    r"|\bwhat am i supposed to remember\b|\bwhat did i ask you to remind\b"
+    r"|^(?:um |uh )?(?:did|have) i (?:set|got|made) (?:a|any) reminders?\b|\breminder wise\b"
 )
 _SET: Final = _rx(
     r"\bremind me\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
@@ -174,18 +186,20 @@ _DEVICE: Final = _rx(
     _ASKS + r"(?:turn|switch|flip|dim|brighten|lock|unlock|open|close|shut|play|pause|resume"
     r"|mute|unmute|skip|start|stop|raise|lower|set|put|increase|decrease|crank)\b.*\b(?:lights?"
     r"|lamps?|thermostat|heating|heater|fan|blinds|curtains|shades|door|garage|speakers?|tv"
-    r"|television|music|song|track|playlist|vacuum|hoover|treadmill|air con\w*|ac|sauna|plugs?"
-    r"|socket|volume|temperature|degrees|radio|podcast|kettle|percent)\b"
+    r"|television|telly|music|song|track|playlist|vacuum|hoover|treadmill|air con\w*|ac|sauna"
+    r"|plugs?|socket|volume|temperature|degrees|radio|podcast|kettle|percent)\b"
 )
 _PROGRAM_SCOPE: Final = (
     rf"(?:\b{_NUMBER} (?:weeks?|months?)\b|\bmulti ?week|\blong ?term\b|\bmonthly\b|\bweeks of\b"
     rf"|\bnext (?:few |couple of |{_NUMBER} )?(?:weeks|months?)\b|\bcouch to 5k\b"
-    r"|\btraining (?:plan|block|programme|program)\b|\bprogram(?:me)?s?\b)"
+    r"|\btraining (?:plan|block|programme|program)\b|\bprogram(?:me)?s?\b|\bweek by week\b"
+    r"|\bbuild ?up\b)"
 )
 _PROGRAM: Final = _rx(  # a planning verb and a multi-week scope, in either order
     rf"^(?=.*{_PROGRAM_SCOPE})(?:{_ASKS}plan\b|.*\b(?:build|design|create|make|give|write|draw"
     r" up|map out|put together|set up|set me up|help me|sort|devise|come up with)\b"
-    r"|.*\bi(?:'d| would)? (?:want|like|need)\b|.*\bcan (?:we|you) (?:make|build|do|turn)\b)"
+    r"|.*\bi(?:'d| would)? (?:want|like|need)\b|.*\bcan (?:we|you) (?:make|build|do|turn)\b"
+    r"|.*\blook like\b|.*\bplan me\b|.*\bi'm training for\b)"
 )
 _LOG: Final = _rx(
     r"^(?:(?:can|could|would) you |please |just )*(?:log|record|save|note|track|put down"
@@ -219,13 +233,14 @@ _PREPARE: Final = _rx(
 )
 _MEDICAL: Final = _rx(
     r"\b(?:pain|painful|hurts?|hurting|dizzy|dizziness|faint(?:ed|ing)?|nause\w*|sick|vomit\w*"
-    r"|swollen|swell\w*|numb\w*|tingl\w*|sprain\w*|twisted|bruis\w*|fractur\w*|broken|torn"
+    r"|swollen|swell\w*|numb(?:ness|ed|s)?|tingl\w*|sprain\w*|twisted|bruis\w*|fractur\w*|broken|torn"
     r"|pulled (?:a |my )?(?:muscle|hamstring|calf|groin)|asthma\w*|pregnan\w*|diabet\w*"
     r"|blood pressure|heart (?:condition|problem|disease|issue)s?|palpitations|beta blockers?"
     r"|blood thinners|medication|medicine|meds|ibuprofen|paracetamol|painkillers?|aspirin"
     r"|fever|flu|a cold|sore throat|chest|headaches?|migraines?|doctor|gp|physio\w*"
     r"|clicks|clicking|surgery|concussion|arthritis|tendonitis|shin splints|cramps?"
-    r"|short of breath|breathless\w*|safe|worried)\b"
+    r"|short of breath|breathless\w*|safe|worried|looked at|doms|antibiotics?|is it normal"
+    r"|how much water|dehydrat\w*)\b"
 )
 _LOG_PAST: Final = _rx(
     r"^(?:i|i've|i have|i just|just|i also|we)\b[^?]*\b(?:did|done|finished|completed|ran|swam"
@@ -236,11 +251,13 @@ _RECOVERY: Final = _rx(
     r"\b(?:recover(?:y|ed|ing)?|readiness|ready (?:to|for)|how ready|body battery|hrv|heart rate"
     r" variability|sleep(?: score)?|slept|rest (?:day|today|tomorrow|or)|should i rest"
     r"|fatigued?|tired|fresh|stress(?:ed)?|resting heart rate|can i handle|(?:good|well|fit)"
-    r" enough|day off|need a rest|overtrain\w*)\b"
+    r" enough|day off|need a rest|overtrain\w*|h r v|good to go|knackered|overdoing it"
+    r"|resting pulse|go easy|take it easy today|push it today)\b"
 )
 _NEXT_STRONG: Final = _rx(
     r"\b(?:next|coming up|scheduled|planned|on the (?:schedule|agenda|plan|calendar)|lined up"
     r"|in store)\b"
+    r"|^(?:have|do) i (?:got|have) (?:a|an|any) \w+ (?:this|on|tomorrow|planned|coming)\b"
 )
 _STATUS: Final = _rx(
     r"\bhow (?:many|much|far|long|often)\b.*\b(?:did|have|has|had) i\b|^(?:did|have) i\b"
@@ -257,6 +274,9 @@ _NEXT: Final = _rx(
     r"|\brest of (?:my|the) week\b|^am i (?:running|swimming|cycling|lifting|training|doing"
     r"|riding|walking)\b|^is (?:there|\w+'s|tonight|today|tomorrow) (?:a |an |my )?\w*"
     r" ?(?:session|run|swim|ride|workout|class)\b|\bwhat workout\b|\bwhat(?:'s| is| else is) on\b"
+    r"|\b(?:what's|whats|what is) the plan (?:for|on) (?:today|tonight|tomorrow|monday|tuesday"
+    r"|wednesday|thursday|friday|saturday|sunday|the weekend)\b|\bupcoming (?:workouts?|sessions?)"
+    r"|\bwhat time(?:'s| is) my (?:workout|session|run|class)\b"
 )
 _QUICK: Final = _rx(
     r"\b(?:weather|rain|raining|snow(?:ing)?|windy|sunny|forecast|temperature outside"
@@ -276,23 +296,103 @@ _CHAT: Final = _rx(
     r"^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|night)|bye|goodbye"
     r"|see you|later|thanks|thank you|cheers|ta|okay|ok|cool|great|nice|awesome|sorry|never"
     r"mind|nevermind|forget it|lol|haha)\b[^?]{0,25}$"
+    r"|^(?:that's|thats|that is) (?:great|brilliant|perfect|awesome|lovely|amazing|cool|nice"
+    r"|helpful|fine|ok|okay)\b[^?]{0,20}$|^good ?night\b"
     r"|\b(?:how are you|what's your name|who (?:made|built|created) you|jokes?|you're|you are"
     r"|i'm feeling|i am feeling|never mind|say that again|repeat that|come again|what can you"
     r" do|are you (?:listening|there|awake)|do you like|tell me something|meaning of life"
     r"|your favou?rite|i love|haha|lol|talk to|my day)\b"
 )
+_QUICK_STRONG: Final = _rx(
+    r"\b(?:bmi|body mass(?: index)?|percent|per cent|pace (?:is|for|per|do i need)|what pace"
+    r"|my pace|calories (?:does|do|did|would|will|i burn|burned|burnt)|calories? .{0,40}\bburn"
+    r"|convert|fahrenheit|celsius|how many days (?:until|till|til|to)\b|what day of the week"
+    r"|(?:what's|what is|whats) the date)"
+    r"|\bhow (?:many|much|far) (?:miles|kilometres|kilometers|km|k|pounds|lbs|kilos|kg"
+    r"|kilograms|ounces|grams|feet|foot|inches|metres|meters|yards|cups|litres|liters)\b"
+    r"|\b(?:in|to) (?:miles|kilometres|kilometers|km|pounds|lbs|kilos|kg|ounces|grams|feet"
+    r"|inches|metres|meters|yards|celsius|fahrenheit)\b(?!.*\b(?:log|did|ran|swam|cycled)\b)"
+)
+_OPEN_QUESTION: Final = _rx(  # a question about the world, not the user's own data
+    r"^(?:who|why|when did|when was|where is|where was|how (?:do|does|did|can) (?:a|an|the"
+    r"|you|i make|i cook|i bake|i boil)|how (?:long|much) do (?:i|you) (?:boil|cook|bake)"
+    r"|what (?:caused|causes|is the difference|was the|were the|is a|is an|are the|do you"
+    r" (?:reckon|think))|(?:what's|whats) the difference|(?:can|could) you explain|explain"
+    r"|tell me (?:a |an )?(?:fun |random )?"
+    r"(?:fact|story|joke)|what should i (?:cook|make|eat|have) for (?:dinner|lunch|breakfast|tea))"
+    r"\b"
+)
+_CANCEL_ONE: Final = _rx(
+    r"^(?:please |can you |could you |just |nah |no )*(?:cancel|delete|remove|scrap|drop|clear"
+    r"|ditch|bin|forget|get rid of)\b(?! (?:the |my |that )?(?:workout|session|run|plan|class))"
+    r".*\b(?:one|thing|reminder)\b|\b(?:so|and) (?:you can |please )?(?:cancel|delete|drop|scrap"
+    r"|remove|forget) (?:that|it|the \w+ one)\b|\btake (?:that|the|my) .*reminder off\b"
+)
+_STATUS_PERIOD: Final = _rx(  # what the user did over a period: before unit questions
+    r"^(?:so |um |uh )?(?:what|how (?:many|much|far|long|often)|have|did|tell me what)\b"
+    r"(?!.*\b(?:have i got|am i doing|recover\w*)\b).*\b(?:i|i've|i have)\b.*\b(?:done|did"
+    r"|run|ran|swum|swam|cycled|ridden|rode|walked|lifted|trained|logged|get (?:a|my) \w+ in"
+    r"|got (?:a|my) \w+ in)\b(?!.*\b(?:planned|plan|next|coming up|scheduled|tomorrow)\b)"
+    r"|\bdid i do\b|^(?:so |um |uh )?how am i doing\b"
+    r"|^how many \w+(?: \w+)? (?:sessions?|workouts?|runs|rides|swims|classes)\b"
+    r"|\bmy (?:activity|training|workouts?) (?:for|this) (?:the |this )?(?:week|month)\b"
+)
+_PREPARE_MORE: Final = _rx(  # a session asked for without a planning verb
+    r"\b(?:set me up|prep me|do me|whip me up|sort me|make me|get me)\b.*"
+    + _WORKOUT_NOUN
+    + r"|\b(?:set me up|prep me|sort me out) (?:a|an|with)\b"
+    r"|\bi(?:'m| am)? (?:still )?(?:want|wanna|gonna|going to|like to|need to|fancy)(?: to)?"
+    r" (?:do|go for|have|run|lift|swim|ride|cycle|train|work out|get in)\b(?!.*\b(?:log|logged"
+    r"|record|yesterday|last)\b)"
+    r"|\bwhat should i (?:do|lift|train|run|swim|ride) (?:for|in|at) (?:my|the|a)\b"
+    r"|\bwhat (?:kind|sort|type) of (?:\w+ )?(?:should|could|can) i\b"
+    r"|\bwhat should i (?:lift|train)\b|\bwhat can i (?:do|train|lift)\b.*\b(?:today|tomorrow"
+    r"|tonight|this|now|that)\b|\b(?:what's|whats|what is) a good \w+ (?:workout|session"
+    r"|routine|circuit)\b|\bready for (?:my|a|the) (?:workout|session)\b"
+    r"|^(?:a )?(?:workout|session) for (?:right )?now\b"
+    r"|\b(?:give|want|need|get) (?:me )?(?:something|a (?:\w+ )?(?:session|workout)) for"
+    rf" {_NUMBER}\b|\b(?:need|want) a (?:{_NUMBER} minute |\w+ )?(?:session|workout)\b"
+    r"|\b(?:lift|run|swim|ride|train)\w* (?:\w+ )?whats the plan\b|\bplan (?:that|it) out\b"
+)
+_LOG_DONE: Final = _rx(  # a workout said as done, without "I" ("did a spin class")
+    r"^(?:just |then |also )?(?:did|done|finished|completed|ran|swam|cycled|biked|rode|walked"
+    r"|hiked|jogged|rowed|lifted|played|went (?:for|on|to|running|swimming|cycling|hiking"
+    r"|walking|jogging)|got back from)\b(?! (?:i|you|we|my)\b)[^?]*$"
+    r"|^(?:i|we|i just|just) (?:rowed|jogged|biked|played|trained|got back from)\b[^?]*$"
+    r"|^(?:my|today's|this morning's|tonight's) (?:run|ride|swim|walk|workout|session|hike"
+    r"|jog|class)(?: today| this morning)? (?:was|took)\b[^?]*$"
+    rf"|^(?:[a-z]+ ){{0,3}}{_NUMBER} (?:sets?|rounds?|by|x) (?:of )?{_NUMBER}\b[^?]*$"
+    r"|^(?:please )?(?:lock|lug) (?:my|in my|a|the) (?:run|ride|swim|walk|workout|session|hike"
+    r"|jog)\b|\bput (?:\w+ )?(?:in|on|into) my (?:log|diary|training log)\b"
+    r"|^add (?:a|an|my|the|\d+) .*" + _WORKOUT_NOUN
+)
+class _Calculation:
+    """A rule that matches what ``calculations`` can compute ("20% of 45", "5 foot 8 in cm")."""
+
+    def search(self, text: str) -> bool:
+        """Whether ``text`` asks for a calculation the quick answers make."""
+        return calculation(text) is not None
+
+
+_CALCULATION: Final = _Calculation()
 # (intent, pattern, confidence): the first that matches wins.
-_RULES: Final[tuple[tuple[str, re.Pattern[str], float], ...]] = (
+RULES: Final[tuple[tuple[str, re.Pattern[str] | _Calculation, float], ...]] = (
     ("next_workout", _REMIND_WHAT, 0.85),
     ("cancel_reminder", _CANCEL, 0.95),
     ("list_reminders", _LIST, 0.9),
+    ("cancel_reminder", _CANCEL_ONE, 0.9),
     ("set_reminder", _SET, 0.95),
     ("set_reminder", _REMINDER, 0.6),
     ("device_control", _DEVICE, 0.9),
+    ("workout_status", _STATUS_PERIOD, 0.85),
+    ("quick_answer", _QUICK_STRONG, 0.85),
+    ("quick_answer", _CALCULATION, 0.85),
     ("plan_program", _PROGRAM, 0.9),
     ("log_workout", _LOG, 0.9),
     ("workout_status", _STATUS_STRONG, 0.85),
     ("prepare_workout", _PREPARE, 0.9),
+    ("log_workout", _LOG_DONE, 0.85),
+    ("prepare_workout", _PREPARE_MORE, 0.85),
     ("health_question", _MEDICAL, 0.85),
     ("log_workout", _LOG_PAST, 0.85),
     ("recovery_status", _RECOVERY, 0.9),
@@ -302,6 +402,7 @@ _RULES: Final[tuple[tuple[str, re.Pattern[str], float], ...]] = (
     ("chat", _CHAT_STRONG, 0.85),
     ("quick_answer", _QUICK, 0.85),
     ("chat", _CHAT, 0.85),
+    ("chat", _OPEN_QUESTION, 0.85),
 )
 
 # --- Follow-ups -------------------------------------------------------------------------------
@@ -400,14 +501,31 @@ def classify(text: str) -> tuple[str, float]:
     core, _ = _strip_lead(_CLOUD_ASK.sub("", text, count=1))
     if not core.strip(" ,.!?"):
         return "chat", UNSURE
-    for intent, pattern, confidence in _RULES:
+    if emergency(core):
+        return "health_question", 0.95
+    for intent, pattern, confidence in RULES:
         if pattern.search(core):
             return intent, confidence
     return "chat", UNSURE
 
 
-def understand(text: str, context: Extraction | None = None) -> Extraction:
-    """Intent, slots and confidence of one user turn; ``context`` is the previous turn's."""
+def speaks(language: str | None) -> bool:
+    """Whether the rules speak ``language`` (a BCP 47 tag; None: HA's, taken as English)."""
+    return language is None or language.replace("_", "-").split("-")[0].lower() in RULE_LANGUAGES
+
+
+def understand(
+    text: str, context: Extraction | None = None, language: str | None = None
+) -> Extraction:
+    """Intent, slots and confidence of one user turn; ``context`` is the previous turn's.
+
+    In a language the rules do not speak they only spot an emergency (in every declared
+    language); anything else is left unsure, for the model or Home Assistant's own intents.
+    """
+    if not speaks(language):
+        if emergency(text):
+            return Extraction("health_question", {}, 0.95)
+        return Extraction("chat", {}, UNSURE)
     norm = normalise(text)
     said, negated, fine = _slots(norm)
     intent, confidence = classify(norm)

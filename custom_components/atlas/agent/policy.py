@@ -2,8 +2,9 @@
 
 The turn, as the entity runs it (``entity.AtlasBaseLLMEntity._async_handle_chat_log``):
 
-1. the router on the text alone (:func:`first_route`): a safety, planning or long question
-   goes to Claude without the cascade;
+1. the router on the text and the rules' reading of it (:func:`first_route`): an emergency is
+   answered at once with the country's emergency number (:func:`emergency_answer`); a safety,
+   planning or long question goes to Claude without the cascade;
 2. else the cascade understands it (rules, the local model's pass when they are unsure) and
    the router decides again with what it understood (:func:`final_route`);
 3. a cloud route that Claude cannot take (:func:`after_cloud_failure`): a safety question gets
@@ -25,6 +26,7 @@ from ..box.client import (
     AtlasRequestError,
     AtlasServerCrashedError,
 )
+from .intent_rules import CONFIDENT, understand
 from .router import RouteDecision, route
 from .spoken import (
     BOX_BUSY,
@@ -43,9 +45,17 @@ from .structured import Extraction
 NO_CLOUD_CHOSEN = frozenset({"disabled", "no_key"})
 
 
-def first_route(text: str, context_tokens: int, n_ctx: int) -> RouteDecision:
-    """The router on the text alone, before anything is understood."""
-    return route(text, context_tokens=context_tokens, local_window=n_ctx)
+def first_route(
+    text: str, context_tokens: int, n_ctx: int, language: str | None = None
+) -> RouteDecision:
+    """The router on the text and the rules' confident intent, before the cascade runs.
+
+    The rules (< 1 ms) tell a workout request with a sore knee from a health question, so a
+    constraint on a request is not routed as one.
+    """
+    ruled = understand(text, language=language)
+    intent = ruled.intent if ruled.confidence >= CONFIDENT else None
+    return route(text, context_tokens=context_tokens, local_window=n_ctx, intent=intent)
 
 
 def final_route(
@@ -70,10 +80,10 @@ class CloudFallback:
     note: Spoken | None = None  # said before the local model's answer (None: nothing)
 
 
-def after_cloud_failure(reason: str, *, safety: bool, country: str | None) -> CloudFallback:
+def after_cloud_failure(reason: str, *, safety: bool) -> CloudFallback:
     """A safety question: the safe answer; else the local model, with a note for the user."""
     if safety:
-        return CloudFallback(safe_answer=safe_medical_answer(country))
+        return CloudFallback(safe_answer=safe_medical_answer())
     if reason in NO_CLOUD_CHOSEN:
         return CloudFallback()
     return CloudFallback(note=fallback_note(reason))

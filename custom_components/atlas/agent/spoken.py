@@ -27,6 +27,31 @@ _EMERGENCY_NUMBERS: Final = {
     "NZ": "111",
     "IN": "112",
     "JP": "119",
+    "IE": "112 or 999",
+    **dict.fromkeys(
+        (
+            "DE",
+            "FR",
+            "ES",
+            "IT",
+            "NL",
+            "BE",
+            "AT",
+            "CH",
+            "PT",
+            "PL",
+            "SE",
+            "DK",
+            "FI",
+            "NO",
+            "CZ",
+            "GR",
+            "LU",
+            "HU",
+            "RO",
+        ),
+        "112",
+    ),
 }
 
 
@@ -79,9 +104,15 @@ def fallback_note(reason: str) -> Spoken:
     return Spoken(f"spoken_fallback_{reason}" if reason in FALLBACK_REASONS else "spoken_fallback")
 
 
-def safe_medical_answer(country: str | None = None) -> Spoken:
-    """The fixed answer to a health or safety question when Claude cannot take it."""
+def emergency_answer(country: str | None = None) -> Spoken:
+    """The answer to a real emergency: the country's emergency number first, call now."""
     number = _EMERGENCY_NUMBERS.get((country or "").upper())
     if number is None:
-        return Spoken("spoken_safe_medical")
-    return Spoken("spoken_safe_medical_number", {"number": number})
+        return Spoken("spoken_emergency")
+    return Spoken("spoken_emergency_number", {"number": number})
+
+
+def safe_medical_answer() -> Spoken:
+    """The fixed answer to a health question that is no emergency, when Claude cannot take it:
+    see a professional, no advice (an emergency gets :func:`emergency_answer` instead)."""
+    return Spoken("spoken_safe_medical")

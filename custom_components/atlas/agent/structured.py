@@ -7,23 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ..box.chat_protocol import ChatRequest
+from .intents import INTENTS as REGISTRY
+from .intents import NAMES, PLANNING_INTENTS
 
-INTENTS: Final = (
-    "prepare_workout",  # plan a session: needs planning, thinking on
-    "plan_program",  # multi-week programme: needs planning
-    "log_workout",
-    "workout_status",
-    "next_workout",
-    "recovery_status",
-    "set_reminder",
-    "list_reminders",
-    "cancel_reminder",
-    "device_control",
-    "quick_answer",
-    "health_question",
-    "chat",
-)
-PLANNING_INTENTS: Final = frozenset({"prepare_workout", "plan_program"})
+INTENTS: Final = NAMES
 DAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                "today", "tomorrow")  # fmt: skip
 TIMES_OF_DAY: Final = ("morning", "afternoon", "evening", "night")
@@ -52,24 +39,8 @@ STRUCTURED_CONTEXT_TURNS: Final = 2  # earlier user turns the structured pass se
 PROMPT: Final = (
     "You label one turn of the user of a home fitness assistant. Reply with JSON only.\n"
     "intent, what the user wants:\n"
-    'prepare_workout: one session made for them, now or for a day ("a short leg session '
-    'for tuesday")\n'
-    'plan_program: a plan over weeks or months ("a 6-week plan for my first pull-up")\n'
-    'log_workout: record exercise they did ("I rowed for 20 minutes", "mark my ride done")\n'
-    'workout_status: workouts already done: counts, totals, progress ("how far did I swim '
-    'in May?")\n'
-    'next_workout: workouts still to come, their schedule ("what have I got on thursday?", '
-    '"is a ride planned tonight?")\n'
-    "recovery_status: recovery, readiness, sleep, HRV, body battery, rest or train "
-    '("am I fit to go hard today?")\n'
-    'set_reminder: make a reminder ("remind me to foam roll at 8")\n'
-    'list_reminders: which reminders they have ("any reminders on sunday?")\n'
-    'cancel_reminder: remove a reminder ("scrap the foam roll reminder")\n'
-    "device_control: lights, heating, fan, blinds, doors, music, other home devices\n"
-    "quick_answer: a general fact: time, date, weather, sums, units, food\n"
-    "health_question: pain, illness, symptoms, medicine, pregnancy, is it safe\n"
-    "chat: greetings, thanks, feelings, jokes, questions about you, small talk\n"
-    "Slots come only from words in the turn, else null. day: a weekday, today or tomorrow. "
+    + "".join(f"{intent.name}: {intent.meaning}\n" for intent in REGISTRY)
+    + "Slots come only from words in the turn, else null. day: a weekday, today or tomorrow. "
     "time_of_day: only if morning, afternoon, evening, night or tonight is said. injury: a "
     "hurt or sore body part. data_source: garmin if Garmin or the watch is named. types: "
     "each sport or exercise word in the turn, also in a reminder or question (pushups: "

@@ -1,4 +1,5 @@
-"""The exercise library the workout planner draws from: bodyweight only, no equipment.
+"""The exercise library the workout planner draws from: bodyweight moves, plus a bike or a
+pool for the cycling and swimming sessions (and only for them: see :func:`needs_equipment`).
 
 Every exercise says which workout types it belongs to, in which phases of a session it fits,
 which body parts it loads (an injured part excludes it), its default dose (sets of reps or of
@@ -8,19 +9,21 @@ seconds), how hard it is (1 easy … 3 hard; low recovery excludes 3) and what c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from ..agent.structured import BODY_PARTS
+from ..agent.structured import BODY_PARTS, WORKOUT_TYPES
 
 WARM_UP: Final = "warm_up"
 MAIN: Final = "main"
 COOL_DOWN: Final = "cool_down"
 PHASES: Final = (WARM_UP, MAIN, COOL_DOWN)
 
-# The workout types a bodyweight library can serve (no bike, no pool).
-SUPPORTED_TYPES: Final = ("yoga", "calisthenics", "running", "strength", "mobility", "hiit",
-                          "walking", "stretching")  # fmt: skip
+# Every workout type the understanding extracts has exercises of its own.
+SUPPORTED_TYPES: Final = WORKOUT_TYPES
+# Types whose exercises need a bike or a pool: they serve only sessions of their own type.
+EQUIPMENT_TYPES: Final = frozenset({"cycling", "swimming"})
 # Sessions whose main block may hold stretches.
 CALM_TYPES: Final = frozenset({"yoga", "mobility", "stretching"})
 HARD: Final = 3
@@ -92,6 +95,8 @@ LIBRARY: Final[tuple[Exercise, ...]] = (
         "ankle knee shoulder", sets=3, seconds=45, intensity=2, subs="knee_drives"),
     _ex("wrist_circles", "Wrist circles", "calisthenics yoga strength", _W, "wrist", seconds=30),
     _ex("easy_walk", "Easy walk", "walking running", _WC, "ankle", seconds=180),
+    _ex("easy_spin", "Easy spin, on the bike", "cycling", _WC, "knee", seconds=300),
+    _ex("easy_lengths", "Easy lengths", "swimming", _WC, "shoulder", seconds=300),
     # Main: calisthenics and strength.
     _ex("push_up", "Push-up", "calisthenics strength hiit", _M, "shoulder wrist elbow", sets=3,
         reps=10, intensity=2, subs="wall_push_up glute_bridge dead_bug"),
@@ -152,6 +157,20 @@ LIBRARY: Final[tuple[Exercise, ...]] = (
     _ex("brisk_walk", "Brisk walk", "walking running", _M, "ankle", seconds=1200),
     _ex("power_walk", "Power walk intervals, 2 minutes fast and 1 minute easy", "walking", _M,
         "ankle knee hip", sets=4, seconds=180, intensity=2, subs="brisk_walk"),
+    # Main: cycling and swimming.
+    _ex("steady_ride", "Steady ride", "cycling", _M, "knee hip", seconds=1200, intensity=2,
+        subs="seated_spin"),
+    _ex("bike_intervals", "Bike intervals, 1 minute hard and 2 minutes easy", "cycling", _M,
+        "knee hip", sets=5, seconds=180, intensity=3, subs="steady_ride seated_spin"),
+    _ex("seated_spin", "Easy seated spin, high cadence", "cycling", _M, "knee", sets=3,
+        seconds=180),
+    _ex("steady_swim", "Steady swim", "swimming", _M, "shoulder neck", seconds=1200,
+        intensity=2, subs="kick_drill"),
+    _ex("swim_intervals", "Swim intervals, 1 length fast and 1 length easy", "swimming", _M,
+        "shoulder neck", sets=6, seconds=90, intensity=3, subs="steady_swim kick_drill"),
+    _ex("kick_drill", "Kick drill, with a float", "swimming", _M, "knee ankle", sets=4,
+        seconds=60, subs="pool_walk"),
+    _ex("pool_walk", "Pool walking", "swimming", _M, sets=3, seconds=120),
     # Main: yoga and mobility.
     _ex("downward_dog", "Downward dog", "yoga mobility stretching", _M, "shoulder wrist",
         sets=3, seconds=30, subs="warrior_2 tree_pose"),
@@ -220,6 +239,12 @@ def find_exercise(name: str) -> Exercise | None:
     return _BY_NAME.get(_normalise(name))
 
 
+def needs_equipment(exercise: Exercise, types: Iterable[str]) -> bool:
+    """Whether ``exercise`` needs a bike or a pool that a session of ``types`` has not got."""
+    own = set(exercise.types)
+    return own <= EQUIPMENT_TYPES and not own & set(types)
+
+
 def check_library() -> None:
     """Raise ``ValueError`` if the library is inconsistent (used by the tests)."""
     for exercise in LIBRARY:
@@ -236,3 +261,6 @@ def check_library() -> None:
                 raise ValueError(f"{exercise.key}: bad substitute {key}")
     if len(EXERCISES) != len(LIBRARY):
         raise ValueError("duplicate exercise keys")
+    for kind in SUPPORTED_TYPES:
+        if not any(kind in exercise.types and MAIN in exercise.phases for exercise in LIBRARY):
+            raise ValueError(f"no main exercise of type {kind}")

@@ -5,13 +5,15 @@ plan is always warm-up → main → cool-down, honours the requested types where
 (else it says what replaced them), never contains an exercise that loads an injured body part,
 and scales volume and intensity by recovery: low takes a set off, shortens work by a quarter,
 rests longer and leaves out hard exercises; high adds a set and lengthens work by a quarter.
+An asked length is honoured: the main block then grows (rounds, longer holds, more sets) until
+the session fills it. Exercises that need a bike or a pool only go into sessions of their type.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
@@ -39,6 +41,7 @@ from .exercises import (
     SUPPORTED_TYPES,
     WARM_UP,
     Exercise,
+    needs_equipment,
 )
 from .recovery import HIGH, LEVELS, LOW, MODERATE, RecoveryReader
 
@@ -52,6 +55,13 @@ MAX_MAIN_ITEMS: Final = 8
 MAX_BOOKEND_ITEMS: Final = 4
 SECONDS_PER_REP: Final = 4
 CONTINUOUS_SECONDS: Final = 600  # a single set this long is steady cardio, sized to the session
+FIT_SHARE: Final = 0.92  # an asked length is met when the plan fills this much of it
+MAX_SETS: Final = 6
+MAX_ROUNDS: Final = 6
+HOLD_STEP: Final = 15
+LENGTH_SAID_SHARE: Final = 0.15
+BRIEF_WORDS: Final = 35  # about 12 seconds of speech
+HOLD_CAPS: Final = {1: 90, 2: 60}  # seconds a single hold (a stretch), or a set of one, grows to
 STORAGE_VERSION: Final = 1
 
 
@@ -81,7 +91,10 @@ TYPE_FALLBACKS: Final = {
     "yoga": ("stretching", "mobility"),
     "mobility": ("stretching",),
     "stretching": ("mobility",),
+    "cycling": ("walking", "mobility"),
+    "swimming": ("walking", "mobility"),
 }
+TYPE_NAMES: Final = {"hiit": "HIIT"}
 
 
 class PlanError(ValueError):
@@ -263,15 +276,15 @@ class _Builder:
     def allowed(self, exercise: Exercise) -> bool:
         return excluded_reason(exercise, self.injuries, self.recovery) is None
 
+    def fits(self, exercise: Exercise) -> bool:
+        """Allowed, and needs no bike or pool the session has not got."""
+        return self.allowed(exercise) and not needs_equipment(exercise, self.types)
+
     def bookend(self, phase: str, budget_seconds: int) -> tuple[PlanItem, ...]:
         """Warm-up or cool-down: the types' own exercises first, then general ones."""
         wanted = set(self.types)
         candidates = sorted(
-            (
-                e
-                for e in LIBRARY
-                if phase in e.phases and self.allowed(e) and e.key not in self.used
-            ),
+            (e for e in LIBRARY if phase in e.phases and self.fits(e) and e.key not in self.used),
             key=lambda e: not wanted.intersection(e.types),
         )
         items: list[PlanItem] = []
@@ -280,7 +293,10 @@ class _Builder:
                 items and sum(i.estimated_seconds for i in items) >= budget_seconds
             ):
                 break
-            items.append(PlanItem(exercise.key, exercise.name, 1, exercise.reps, exercise.seconds))
+            seconds = exercise.seconds
+            if seconds is not None and seconds > budget_seconds:
+                seconds = max(60, budget_seconds)  # a 5-minute easy spin is 2 in a short session
+            items.append(PlanItem(exercise.key, exercise.name, 1, exercise.reps, seconds))
             self.used.add(exercise.key)
         return tuple(items)
 
@@ -291,7 +307,7 @@ class _Builder:
         other: list[tuple[Exercise, Exercise | None]] = []
         substituted: list[tuple[Exercise, Exercise | None]] = []
         for exercise in LIBRARY:
-            if not _serves_main(exercise, kind):
+            if not _serves_main(exercise, kind) or needs_equipment(exercise, self.types):
                 continue
             primary = exercise.types[0] == kind
             if self.allowed(exercise):
@@ -347,6 +363,52 @@ class _Builder:
         rounds = max(1, min(SCALING[self.recovery].max_rounds, fits))
         return tuple(items), rounds
 
+    def fill(
+        self, items: tuple[PlanItem, ...], budget_seconds: int
+    ) -> tuple[tuple[PlanItem, ...], int]:
+        """The main block grown to fill ``budget_seconds`` (an asked length): of every number
+        of rounds up to :data:`MAX_ROUNDS` (beyond the recovery's cap if need be), with steady
+        cardio taking the time left, then longer holds and more sets one exercise at a time,
+        the one that comes nearest the length."""
+        target = FIT_SHARE * budget_seconds
+        tries = [self.grown(items, rounds, target) for rounds in range(1, MAX_ROUNDS + 1)]
+        return min(tries, key=lambda t: (abs(target - t[1] * _seconds(t[0])), t[1]))
+
+    def grown(
+        self, items: tuple[PlanItem, ...], rounds: int, target: float
+    ) -> tuple[tuple[PlanItem, ...], int]:
+        """``items`` done ``rounds`` times, grown until they fill ``target`` seconds."""
+        grown = list(items)
+
+        def short() -> float:
+            return target - rounds * _seconds(grown)
+
+        for index, item in enumerate(grown):
+            if short() > 0 and _continuous(item):
+                extra = math.ceil(short() / rounds / 60) * 60
+                grown[index] = replace(item, seconds=(item.seconds or 0) + extra)
+        stuck, index = 0, 0
+        while short() > 0 and grown and stuck < len(grown):
+            longer = self.grow(grown[index % len(grown)])
+            if longer is None:
+                stuck += 1
+            else:
+                grown[index % len(grown)], stuck = longer, 0
+            index += 1
+        return tuple(grown), rounds
+
+    def grow(self, item: PlanItem) -> PlanItem | None:
+        """``item`` a step longer (a longer hold, else one more set), or None at its cap."""
+        if _continuous(item):
+            return None
+        cap = HOLD_CAPS[min(item.sets, 2)]
+        if item.seconds is not None and item.seconds < cap and item.seconds < 90:
+            return replace(item, seconds=min(cap, item.seconds + HOLD_STEP))
+        if item.sets < MAX_SETS:
+            rest = item.rest_seconds or SCALING[self.recovery].rest_seconds
+            return replace(item, sets=item.sets + 1, rest_seconds=rest)
+        return None
+
     def take(
         self, queue: list[tuple[Exercise, Exercise | None]], share: int, left: int | None
     ) -> PlanItem | None:
@@ -354,7 +416,8 @@ class _Builder:
         for index, (exercise, replaced) in enumerate(queue):
             if exercise.key in self.used:
                 continue
-            item = self.dose(exercise, share if left is None else min(share, left), replaced)
+            room = share if left is None else min(share, left)
+            item = self.dose(exercise, room, replaced, fit=left is None)
             if left is None or item.estimated_seconds <= left:
                 del queue[index]
                 self.used.add(exercise.key)
@@ -364,18 +427,25 @@ class _Builder:
                 return item
         return None
 
-    def dose(self, exercise: Exercise, room: int, replaced: Exercise | None) -> PlanItem:
-        """``exercise`` scaled by recovery; steady cardio sized to ``room`` seconds."""
+    def dose(
+        self, exercise: Exercise, room: int, replaced: Exercise | None, *, fit: bool = False
+    ) -> PlanItem:
+        """``exercise`` scaled by recovery; steady cardio sized to ``room`` seconds, and with
+        ``fit`` (a type's first exercise, taken whatever its length) fewer sets to fit it."""
         scaling = SCALING[self.recovery]
         sets = exercise.sets if exercise.sets == 1 else max(1, exercise.sets + scaling.sets)
         reps = seconds = None
         if exercise.reps is not None:
             reps = max(1, round(exercise.reps * scaling.work))
-        elif exercise.sets == 1 and (exercise.seconds or 0) >= CONTINUOUS_SECONDS:
-            seconds = max(300, round(room * min(1.0, scaling.work) / 60) * 60)
+        elif exercise.sets == 1 and (exercise.seconds or 0) >= CONTINUOUS_SECONDS:  # steady
+            seconds = max(180, round(room * min(1.0, scaling.work) / 60) * 60)
         else:
             seconds = max(10, round((exercise.seconds or 0) * scaling.work / 5) * 5)
         rest = scaling.rest_seconds if sets > 1 else 0
+        per_set = (seconds if seconds is not None else (reps or 0) * SECONDS_PER_REP) + rest
+        if fit and sets > 1 and sets * per_set - rest > room:
+            sets = max(1, (room + rest) // per_set)  # a long interval set fits its share
+            rest = rest if sets > 1 else 0
         return PlanItem(
             exercise.key,
             exercise.name,
@@ -385,6 +455,12 @@ class _Builder:
             rest,
             replaced.name if replaced else None,
         )
+
+
+def _continuous(item: PlanItem) -> bool:
+    """Steady cardio (an easy run, a steady ride): one long set sized to the session."""
+    exercise = EXERCISES[item.key]
+    return exercise.sets == 1 and (exercise.seconds or 0) >= CONTINUOUS_SECONDS
 
 
 def _serves_main(exercise: Exercise, kind: str | None) -> bool:
@@ -406,26 +482,34 @@ def build_plan(
     types: Iterable[str] = (),
     injuries: Iterable[str] = (),
     recovery: str = MODERATE,
-    minutes: int = DEFAULT_MINUTES,
+    minutes: int | None = None,
 ) -> Plan:
-    """A validated plan for ``day`` (raises :class:`PlanError` on bad input)."""
+    """A validated plan for ``day`` (raises :class:`PlanError` on bad input).
+
+    Without ``minutes`` the session is about :data:`DEFAULT_MINUTES` long, shorter on low
+    recovery; with them it fills the asked length whatever the recovery.
+    """
     kinds = tuple(dict.fromkeys(types)) or DEFAULT_TYPES
     if unknown := set(kinds) - set(SUPPORTED_TYPES):
         raise PlanError(f"unsupported types {sorted(unknown)}")
     if recovery not in LEVELS:
         raise PlanError(f"unknown recovery level {recovery!r}")
-    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+    length = DEFAULT_MINUTES if minutes is None else minutes
+    if not MIN_MINUTES <= length <= MAX_MINUTES:
         raise PlanError(f"minutes must be {MIN_MINUTES} to {MAX_MINUTES}")
     hurt = tuple(dict.fromkeys(injuries))
     builder = _Builder(kinds, frozenset(hurt), recovery)
-    edge_seconds = (2 if minutes < 20 else 5) * 60
-    main, rounds = builder.main(minutes * 60 - 2 * edge_seconds)
+    edge_seconds = (2 if length < 20 else 5) * 60
+    main, rounds = builder.main(length * 60 - 2 * edge_seconds)
     builder.note_missing_types(main)
     warm_up = builder.bookend(WARM_UP, edge_seconds)
     cool_down = builder.bookend(COOL_DOWN, edge_seconds)
+    if minutes is not None:
+        edges = _seconds(warm_up) + _seconds(cool_down)
+        main, rounds = builder.fill(main, length * 60 - edges)
     blocks = (Block(WARM_UP, warm_up), Block(MAIN, main, rounds), Block(COOL_DOWN, cool_down))
     notes = tuple(dict.fromkeys(builder.notes))
-    plan = Plan(day, time_of_day, kinds, hurt, recovery, minutes, blocks, notes)
+    plan = Plan(day, time_of_day, kinds, hurt, recovery, length, blocks, notes)
     validate_plan(plan)
     return plan
 
@@ -442,25 +526,39 @@ def resolve_day(value: str | None, today: date) -> date:
     day = dt_util.parse_date(spoken)
     if day is None:
         raise SkillError(
-            f"day {value!r} is not today, tomorrow, a weekday or an ISO date (2026-05-04)"
+            f"day {value!r} is not today, tomorrow, a weekday or an ISO date (2026-05-04)",
+            spoken="I can plan for today, tomorrow or a day of the week.",
         )
     if day < today:
-        raise SkillError(f"{day.isoformat()} is in the past")
+        raise SkillError(f"{day.isoformat()} is in the past", spoken="That day has passed.")
     if day - today > MAX_AHEAD:
-        raise SkillError(f"{day.isoformat()} is more than a year ahead")
+        raise SkillError(
+            f"{day.isoformat()} is more than a year ahead",
+            spoken="I can only plan up to a year ahead.",
+        )
     return day
 
 
-def _day_phrase(plan: Plan, today: date) -> str:
-    if plan.day == today:
-        day = "Today"
-    elif plan.day == today + timedelta(days=1):
-        day = "Tomorrow"
-    elif plan.day - today < timedelta(days=7):
-        day = WEEKDAYS[plan.day.weekday()].capitalize()
+# Today's part of the day as said: "this morning", "tonight".
+_TODAY_PARTS: Final = {"morning": "This morning", "afternoon": "This afternoon",
+                       "evening": "This evening", "night": "Tonight"}  # fmt: skip
+
+
+def day_phrase(day: date, time_of_day: str | None, today: date) -> str:
+    """A plan's day as said: "This morning", "Tomorrow evening", "Friday", "Monday May 18"."""
+    if day == today:
+        return _TODAY_PARTS.get(time_of_day or "", "Today")
+    if day == today + timedelta(days=1):
+        name = "Tomorrow"
+    elif day - today < timedelta(days=7):
+        name = WEEKDAYS[day.weekday()].capitalize()
     else:
-        day = f"{WEEKDAYS[plan.day.weekday()].capitalize()} {plan.day:%B} {plan.day.day}"
-    return f"{day} {plan.time_of_day}" if plan.time_of_day else day
+        name = f"{WEEKDAYS[day.weekday()].capitalize()} {day:%B} {day.day}"
+    return f"{name} {time_of_day}" if time_of_day else name
+
+
+def _day_phrase(plan: Plan, today: date) -> str:
+    return day_phrase(plan.day, plan.time_of_day, today)
 
 
 def _names(items: Iterable[PlanItem]) -> str:
@@ -472,7 +570,7 @@ def speak_plan(plan: Plan, today: date) -> str:
     """A short speakable summary of ``plan`` (the swaps are in its notes)."""
     warm_up, main, cool_down = plan.blocks
     sentences = [
-        f"{_day_phrase(plan, today)}: about {plan.estimated_minutes} minutes at "
+        f"{_day_phrase(plan, today)}: about {said_minutes(plan)} minutes at "
         f"{SCALING[plan.recovery].intensity} intensity.",
         f"Warm-up: {_names(warm_up.items)}.",
         f"Main{f', {main.rounds} rounds' if main.rounds > 1 else ''}: {_names(main.items)}.",
@@ -484,30 +582,65 @@ def speak_plan(plan: Plan, today: date) -> str:
     return " ".join(sentences)
 
 
-BRIEF_MOVES: Final = {WARM_UP: 2, MAIN: 3, COOL_DOWN: 2}  # moves named per phase when spoken
+def _short(item: PlanItem) -> str:
+    """An exercise's name to say in passing: "run intervals", "glute bridge"."""
+    name = item.name.split(",")[0]
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def said_minutes(plan: Plan) -> int:
+    """The length to say: the one asked (or the default) when the plan comes near it, else
+    the estimate (a default session shortened for low recovery)."""
+    near = abs(plan.estimated_minutes - plan.minutes) <= LENGTH_SAID_SHARE * plan.minutes
+    return plan.minutes if near else plan.estimated_minutes
+
+
+def _types_said(plan: Plan) -> str:
+    names = [TYPE_NAMES.get(kind, kind) for kind in plan.types]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def speak_plan_briefly(plan: Plan, today: date) -> str:
-    """``plan`` in a few seconds of speech: the moves that open each phase; the rest is saved."""
+    """``plan`` in about 12 seconds of speech (some 35 words): its day, length, types and
+    intensity, and the moves that open each phase; the full plan is in the tool result."""
+    said = ""
+    for shown in (2, 1):
+        said = _brief(plan, today, shown)
+        if len(said.split()) <= BRIEF_WORDS:
+            break
+    return said
 
-    def opening(block: Block) -> str:
-        names = [item.name for item in block.items]
-        shown = names[: BRIEF_MOVES[block.phase]]
-        if len(shown) < len(names):
-            return f"{', '.join(shown)} and {len(names) - len(shown)} more"
-        return _names(block.items)
 
+def _brief(plan: Plan, today: date, shown: int) -> str:
     warm_up, main, cool_down = plan.blocks
-    sentences = [
-        f"{_day_phrase(plan, today)}: about {plan.estimated_minutes} minutes at "
-        f"{SCALING[plan.recovery].intensity} intensity.",
-        f"Warm up with {opening(warm_up)}; then {opening(main)}"
-        f"{f', {main.rounds} rounds' if main.rounds > 1 else ''}; cool down with "
-        f"{opening(cool_down)}.",
-    ]
-    if plan.injuries:
-        sentences.append(f"Nothing in it loads your {' or '.join(plan.injuries)}.")
-    return " ".join(sentences)
+    moves = [_short(item) for item in main.items]
+    more = len(moves) - shown
+    opening = " and ".join(moves) if more <= 0 else f"{', '.join(moves[:shown])} and {more} more"
+    rounds = f", {main.rounds} rounds" if main.rounds > 1 else ""
+    spare = f", sparing your {' and '.join(plan.injuries)}" if plan.injuries else ""
+    return (
+        f"{_day_phrase(plan, today)}: {said_minutes(plan)} minutes of {_types_said(plan)} "
+        f"at {SCALING[plan.recovery].intensity} intensity{spare}. Warm up with "
+        f"{_short(warm_up.items[0])}, then {opening}{rounds}; cool down with "
+        f"{_short(cool_down.items[0])}."
+    )
+
+
+def speak_next(plan: Plan, today: date) -> str:
+    """A saved plan in one short sentence: when, how long, what, and its first move."""
+    first = _short(plan.blocks[1].items[0])
+    return (
+        f"{_day_phrase(plan, today)}: {said_minutes(plan)} minutes of {_types_said(plan)} "
+        f"at {SCALING[plan.recovery].intensity} intensity, starting with {first}."
+    )
+
+
+def _then(plan: Plan, today: date) -> str:
+    """A later plan in passing: "Then Saturday morning: 40 minutes of running." """
+    return (
+        f"Then {_in_passing(_day_phrase(plan, today))}: {said_minutes(plan)} minutes of "
+        f"{_types_said(plan)}."
+    )
 
 
 # Plans without a time of day come first on their day.
@@ -567,9 +700,26 @@ class PlanBook(ChangeListeners):
         await self._store.async_save({"plans": [p.as_dict() for p in self._plans]})
         self._async_notify()
 
-    def next_plan(self, today: date) -> Plan | None:
-        """The first saved plan from ``today`` on."""
-        return next((plan for plan in self._plans if plan.day >= today), None)
+    def next_plan(
+        self, today: date, *, day: date | None = None, types: Iterable[str] = ()
+    ) -> Plan | None:
+        """The first saved plan from ``today`` on (on ``day`` only, if given) with one of
+        ``types`` (any if none)."""
+        return next(iter(self.plans_from(today, day=day, types=types)), None)
+
+    def plans_from(
+        self, today: date, *, day: date | None = None, types: Iterable[str] = ()
+    ) -> list[Plan]:
+        """The saved plans from ``today`` on (on ``day`` only, if given) with one of
+        ``types`` (any if none), in order."""
+        wanted = set(types)
+        return [
+            plan
+            for plan in self._plans
+            if plan.day >= today
+            and (day is None or plan.day == day)
+            and (not wanted or wanted & set(plan.types))
+        ]
 
     @callback
     def async_new_day(self, now: datetime) -> None:
@@ -604,14 +754,23 @@ class PrepareWorkoutTool(AtlasTool):
                 "injuries", default=list, description="Sore or injured body parts to spare"
             ): [probatio.In(BODY_PARTS)],
             probatio.Optional(
-                "minutes", default=DEFAULT_MINUTES, description="Session length"
-            ): probatio.All(probatio.Coerce(int), probatio.Range(min=MIN_MINUTES, max=MAX_MINUTES)),
+                "minutes",
+                description=f"Session length, {MIN_MINUTES} to {MAX_MINUTES}; about "
+                f"{DEFAULT_MINUTES} (less on low recovery) if unset",
+            ): probatio.All(probatio.Coerce(int), probatio.Range(min=1, max=24 * 60)),
             probatio.Optional(
                 "use_recovery", default=False, description="Scale the plan by Garmin recovery"
             ): bool,
         }
     )
     annotations = llm.ToolAnnotations(destructive=False, open_world=False)
+    action = "plan"
+    argument_words = {"types": "workout type", "injuries": "body part to spare",
+                      "time_of_day": "time of day"}  # fmt: skip
+    argument_errors = {
+        "minutes": "How many minutes should the session be?",
+        "use_recovery": "I didn't understand whether to use your recovery data.",
+    }
 
     def __init__(self, book: PlanBook) -> None:
         """Save into ``book``; read recovery through its reader."""
@@ -631,6 +790,7 @@ class PrepareWorkoutTool(AtlasTool):
             result["recovery"] = report.as_dict()
             if (note := report.note) is not None:
                 result["recovery_note"] = note
+        minutes, length_note = _length(args.get("minutes"))
         try:
             plan = build_plan(
                 day,
@@ -638,27 +798,57 @@ class PrepareWorkoutTool(AtlasTool):
                 types=args["types"],
                 injuries=args["injuries"],
                 recovery=level,
-                minutes=args["minutes"],
+                minutes=minutes,
             )
         except PlanError as err:
-            raise SkillError(f"cannot build that plan: {err}") from err
+            raise SkillError(
+                f"cannot build that plan: {err}", spoken="I couldn't put that plan together."
+            ) from err
         await self.book.async_save_plan(plan)
+        spoken = speak_plan_briefly(plan, today)
+        if length_note:
+            result["length_note"] = length_note
+            spoken = f"{length_note} {spoken}"
         return {
             "plan": plan.as_dict(),
             "summary": speak_plan(plan, today),
-            "spoken": speak_plan_briefly(plan, today),
+            "spoken": spoken,
             **result,
         }
 
 
+def _length(minutes: int | None) -> tuple[int | None, str | None]:
+    """An asked length within what a plan may be, and what to say when it was not."""
+    if minutes is None or MIN_MINUTES <= minutes <= MAX_MINUTES:
+        return minutes, None
+    if minutes < MIN_MINUTES:
+        return MIN_MINUTES, f"The shortest session I plan is {MIN_MINUTES} minutes."
+    return MAX_MINUTES, f"The longest session I plan is {MAX_MINUTES // 60} hours."
+
+
 class NextWorkoutTool(AtlasTool):
-    """``next_workout``: the next saved plan from today on."""
+    """``next_workout``: the next saved plan from today on, of a type or on a day."""
 
     name = "next_workout"
-    description = "The user's next planned workout (from today on), with a short summary."
+    description = (
+        "The user's next planned workout from today on, with a short summary; with day, the "
+        "plans of that day only; with types, the next plan of those types."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Optional(
+                "day", description="monday…sunday, today, tomorrow or an ISO date"
+            ): str,
+            probatio.Optional("types", default=list, description="Workout types asked"): [
+                probatio.In(SUPPORTED_TYPES)
+            ],
+        }
+    )
     annotations = llm.ToolAnnotations(
         read_only=True, destructive=False, idempotent=True, open_world=False
     )
+    action = "look up"
+    argument_words = {"types": "workout type"}
 
     def __init__(self, book: PlanBook) -> None:
         """Read ``book``."""
@@ -668,15 +858,49 @@ class NextWorkoutTool(AtlasTool):
     async def async_run(
         self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
     ) -> JsonObjectType:
-        return next_workout_result(self.book, dt_util.now().date())
+        today = dt_util.now().date()
+        day = resolve_day(args["day"], today) if args.get("day") else None
+        return next_workout_result(self.book, today, day=day, types=tuple(args["types"]))
 
 
-def next_workout_result(book: PlanBook, today: date) -> JsonObjectType:
-    """The next plan and its summary, or None and a sentence saying there is none."""
-    plan = book.next_plan(today)
-    if plan is None:
-        return {"plan": None, "summary": "No workout is planned yet. Ask me to prepare one."}
-    return {"plan": plan.as_dict(), "summary": speak_plan(plan, today)}
+NOTHING_PLANNED: Final = "No workout is planned yet. Ask me to prepare one."
+
+
+def next_workout_result(
+    book: PlanBook, today: date, *, day: date | None = None, types: tuple[str, ...] = ()
+) -> JsonObjectType:
+    """The next plan (on ``day``, of ``types``) with its full ``summary`` and a short
+    ``spoken`` one, or None and a sentence saying there is none (and what comes next)."""
+    found = book.plans_from(today, day=day, types=types)
+    if found:
+        plan = found[0]
+        spoken = speak_next(plan, today)
+        if len(found) > 1 and not types:  # "what's coming up": the one after it too
+            spoken += f" {_then(found[1], today)}"
+        return {
+            "plan": plan.as_dict(),
+            "plans": [p.as_dict() for p in found[:4]] if day else [],
+            "summary": speak_plan(plan, today),
+            "spoken": spoken,
+        }
+    if not book.plans_from(today):
+        return {"plan": None, "summary": NOTHING_PLANNED, "spoken": NOTHING_PLANNED}
+    kind = f"{' or '.join(TYPE_NAMES.get(t, t) for t in types)} workout" if types else "workout"
+    when = "" if day is None else f" for {_in_passing(day_phrase(day, None, today))}"
+    text = f"No {kind} is planned{when}{' yet' if day is None else ''}."
+    if (upcoming := book.next_plan(today)) is not None:
+        text += f" Your next workout is {_in_passing(_day_phrase(upcoming, today))}."
+    return {"plan": None, "summary": text, "spoken": text}
+
+
+def _in_passing(phrase: str) -> str:
+    """A day phrase inside a sentence: "tomorrow", "this evening", "Friday"."""
+    first = phrase.split(" ", 1)[0]
+    return (
+        phrase[:1].lower() + phrase[1:]
+        if first in ("Today", "Tomorrow", "This", "Tonight")
+        else phrase
+    )
 
 
 async def async_setup_skill(

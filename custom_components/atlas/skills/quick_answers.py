@@ -1,14 +1,19 @@
 """Quick answers: BMI, pace and calories (tool ``calculate``), and answers given without the
-LLM when the structured pass already understood the request (:func:`quick_answer`)."""
+LLM when the understanding already has the request (:func:`quick_answer`): the calculations of
+``agent.calculations`` (BMI, calories burned, pace, percentages, arithmetic, unit conversions)
+in the user's units, the time (in the language's clock), dates ("how many days until
+Saturday") and a status summary."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
+from datetime import date, timedelta
+from itertools import batched
 from typing import Any, Final, override
 
 import probatio
+from homeassistant.const import UnitOfMass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import llm
 from homeassistant.helpers.selector import (
@@ -19,31 +24,34 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 
+from ..agent.calculations import BMI_CLASSES, MET, Body, answer, bmi, calories, pace
 from ..agent.structured import Extraction
 from . import Skills
 from .api import AtlasTool, SkillError
 from .plans import next_workout_result
-from .time_parse import spoken_time
+from .time_parse import spoken_clock, spoken_time, twelve_hour_clock
 
 CONF_HEIGHT_CM: Final = "height_cm"
 CONF_WEIGHT_KG: Final = "weight_kg"
 # Below this confidence of the structured pass, the LLM answers instead.
 MIN_CONFIDENCE: Final = 0.6
 KINDS: Final = ("bmi", "pace", "calories")
-# Metabolic equivalents (Compendium of Physical Activities, typical values).
-MET: Final = {"walking": 3.5, "running": 9.8, "cycling": 7.5, "swimming": 6.0, "yoga": 2.5,
-              "calisthenics": 8.0, "strength": 5.0, "hiit": 8.0, "mobility": 2.5,
-              "stretching": 2.3}  # fmt: skip
-# WHO adult BMI classes: upper bounds.
-BMI_CLASSES: Final = ((18.5, "underweight"), (25.0, "a healthy weight"), (30.0, "overweight"),
-                      (math.inf, "obese"))  # fmt: skip
 
-_BMI = re.compile(r"\b(bmi|body mass)\b")
 _TIME = re.compile(r"\b(what time|time is it|the time|current time)\b")
 _DATE = re.compile(r"\b(what day|which day|day is it|day is today|the date|today's date)\b")
 _STATUS = re.compile(r"\b(status|summary|overview|how am i doing)\b")
-_HEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:cm|centimet(?:er|re)s?)\b")
-_WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:kg|kilos?|kilograms?)\b")
+_WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_NAMED_DAY: Final = (
+    rf"(?:(next|this|on|for)\s+)?({'|'.join(_WEEKDAYS)}|tomorrow|yesterday|the weekend)"
+)
+_DAYS_UNTIL = re.compile(
+    rf"\bhow\s+(?:many\s+days|long|many\s+sleeps)\s+(?:is\s+it\s+)?(?:until|till|til|to|before)"
+    rf"\s+{_NAMED_DAY}\b"
+)
+_DATE_OF = re.compile(
+    rf"\b(?:date|day)\b.*?\b{_NAMED_DAY}\b|\b{_NAMED_DAY}(?:'s|s)?\s+date\b"
+    rf"|\bwhat\s+(?:date|day)\s+is\s+{_NAMED_DAY}\b"
+)
 
 
 def options_fields() -> dict[str, Any]:
@@ -60,22 +68,6 @@ def options_fields() -> dict[str, Any]:
             )
         ),
     }
-
-
-def bmi(height_cm: float, weight_kg: float) -> tuple[float, str]:
-    """Body mass index (one decimal) and its WHO class."""
-    value = round(weight_kg / (height_cm / 100) ** 2, 1)
-    return value, next(name for bound, name in BMI_CLASSES if value < bound)
-
-
-def pace(distance_km: float, duration_minutes: float) -> tuple[float, float]:
-    """Minutes per kilometre and kilometres per hour."""
-    return duration_minutes / distance_km, distance_km / (duration_minutes / 60)
-
-
-def calories(activity: str, duration_minutes: float, weight_kg: float) -> int:
-    """Rough energy use in kcal: MET times weight (kg) times hours."""
-    return round(MET[activity] * weight_kg * duration_minutes / 60)
 
 
 def _number(value: float) -> str:
@@ -169,12 +161,53 @@ def tools(options: Mapping[str, Any]) -> list[llm.Tool]:
     return [CalculateTool(dict(options))]
 
 
-def _bmi_answer(options: Mapping[str, Any], text: str) -> str | None:
-    height = match.group(1) if (match := _HEIGHT.search(text)) else options.get(CONF_HEIGHT_CM)
-    weight = match.group(1) if (match := _WEIGHT.search(text)) else options.get(CONF_WEIGHT_KG)
-    if height is None or weight is None:
-        return None  # the model asks for what is missing
-    return speak_bmi(float(height), float(weight))
+def _body(skills: Skills, options: Mapping[str, Any]) -> Body:
+    """The stored height and weight, and whether HA's unit system is metric."""
+    height, weight = options.get(CONF_HEIGHT_CM), options.get(CONF_WEIGHT_KG)
+    return Body(
+        height_cm=None if height is None else float(height),
+        weight_kg=None if weight is None else float(weight),
+        metric=skills.recovery.hass.config.units.mass_unit != UnitOfMass.POUNDS,
+    )
+
+
+def _named_day(today: date, word: str, lead: str | None) -> date:
+    """The date ``word`` (a weekday, tomorrow, yesterday, the weekend) means from ``today``."""
+    if word in ("tomorrow", "yesterday"):
+        return today + timedelta(days=1 if word == "tomorrow" else -1)
+    weekday = _WEEKDAYS.index("saturday" if word == "the weekend" else word)
+    ahead = (weekday - today.weekday()) % 7
+    return today + timedelta(days=7 if ahead == 0 and lead == "next" else ahead)
+
+
+def _day_answer(spoken: str, today: date) -> str | None:
+    """ "how many days until Saturday", "what's the date on Saturday", "tomorrow's date"."""
+    if match := _DAYS_UNTIL.search(spoken):
+        word = match.group(2)
+        if word == "the weekend" and today.weekday() >= 5:
+            return "It's the weekend already."
+        days = (_named_day(today, word, match.group(1)) - today).days
+        name = "The weekend" if word == "the weekend" else word.capitalize()
+        if days <= 0:
+            return f"{name} is today." if days == 0 else f"{name} was yesterday."
+        return f"{name} is in {days} day{'s' * (days != 1)}."
+    match = _DATE_OF.search(spoken)
+    if match is None:
+        return None
+    lead, word = next(pair for pair in batched(match.groups(), 2, strict=True) if pair[1])
+    day = _named_day(today, word, lead)
+    if word in ("tomorrow", "yesterday"):
+        verb = "is" if word == "tomorrow" else "was"
+        return f"{word.capitalize()} {verb} {day:%A} {day.day} {day:%B}."
+    if word == "the weekend":
+        return f"The weekend starts on Saturday {day.day} {day:%B}."
+    named = f"Next {day:%A}" if lead == "next" else f"{day:%A}"
+    return f"{named} is {day.day} {day:%B}."
+
+
+def _twelve_hour(skills: Skills) -> bool:
+    """Whether the user's language says the 12-hour clock ("9:30 AM")."""
+    return twelve_hour_clock(skills.recovery.hass.config.language)
 
 
 def _status_answer(skills: Skills) -> str:
@@ -182,9 +215,8 @@ def _status_answer(skills: Skills) -> str:
     if upcoming := skills.reminders.upcoming():
         reminder = upcoming[0]
         assert reminder.due is not None
-        parts.append(
-            f"Next reminder: {reminder.summary}, {spoken_time(reminder.due, dt_util.now())}."
-        )
+        when = spoken_time(reminder.due, dt_util.now(), twelve_hour=_twelve_hour(skills))
+        parts.append(f"Next reminder: {reminder.summary}, {when}.")
     level = skills.recovery.read().level
     parts.append(f"Recovery is {level}." if level else "No recovery data from Garmin.")
     return " ".join(parts)
@@ -195,8 +227,9 @@ def quick_answer(
 ) -> str | None:
     """A spoken answer for a request code can answer alone, or None to let the LLM answer.
 
-    Answers ``workout_status``, ``next_workout`` and, for ``quick_answer``, BMI (with a known
-    height and weight), the time, the date and a status summary.
+    Answers ``workout_status``, ``next_workout`` and, for ``quick_answer``, a calculation
+    (BMI, calories burned, pace, a percentage, a unit conversion; see ``agent.calculations``),
+    the time, the date and a status summary.
     """
     if not extraction.valid or extraction.confidence < MIN_CONFIDENCE:
         return None
@@ -206,14 +239,23 @@ def quick_answer(
         return str(next_workout_result(skills.plans, dt_util.now().date())["summary"])
     if extraction.intent != "quick_answer":
         return None
-    spoken = text.lower()
+    types = [str(kind) for kind in extraction.slots.get("types") or []]
+    if (calculated := answer(text, _body(skills, options), types)) is not None:
+        return calculated
+    spoken = text.lower().replace("\u2019", "'")
     now = dt_util.now()
-    if _BMI.search(spoken):
-        return _bmi_answer(options, spoken)
+    if (day := _day_answer(spoken, now.date())) is not None:
+        return day
     if _TIME.search(spoken):
-        return f"It's {now:%H:%M}."
+        return f"It's {spoken_clock(now, twelve_hour=_twelve_hour(skills))}."
     if _DATE.search(spoken):
         return f"Today is {now:%A} {now.day} {now:%B} {now.year}."
     if _STATUS.search(spoken):
         return _status_answer(skills)
     return None
+
+
+__all__ = [
+    "BMI_CLASSES", "CONF_HEIGHT_CM", "CONF_WEIGHT_KG", "MET", "CalculateTool", "bmi", "calories",
+    "options_fields", "pace", "quick_answer", "speak_bmi", "speak_pace", "tools",
+]  # fmt: skip

@@ -7,8 +7,9 @@ entry's options, a message to a notify entity. None of it needs the GPU box.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, TypedDict
 
@@ -38,7 +39,15 @@ from homeassistant.util.json import JsonObjectType
 from ..const import CONF_REMINDER_NOTIFY_ENTITY, DOMAIN, EVENT_REMINDER_DUE, LOGGER
 from ..listeners import ChangeListeners
 from .api import AtlasTool, SkillError
-from .time_parse import TimeParseError, parse_time, relative_time, spoken_time
+from .time_parse import (
+    WEEKDAYS,
+    TimeParseError,
+    due_time,
+    parse_time,
+    relative_time,
+    spoken_time,
+    twelve_hour_clock,
+)
 
 STORAGE_VERSION = 1
 NOTIFICATION_TITLE = "ATLAS reminder"
@@ -126,12 +135,12 @@ class Reminder:
             fired=_parse(data["fired"]),
         )
 
-    def as_tool_result(self, now: datetime) -> JsonObjectType:
+    def as_tool_result(self, now: datetime, *, twelve_hour: bool = False) -> JsonObjectType:
         """What the agent's tools say about it: local due time and words to speak."""
         result: JsonObjectType = {"uid": self.uid, "text": self.summary}
         if self.due is not None:
             result["due"] = dt_util.as_local(self.due).isoformat()
-            result["when"] = spoken_time(self.due, now)
+            result["when"] = spoken_time(self.due, now, twelve_hour=twelve_hour)
         if self.description:
             result["description"] = self.description
         return result
@@ -336,15 +345,29 @@ class _ReminderTool(AtlasTool):
     def __init__(self, manager: ReminderManager) -> None:
         self.manager = manager
 
+    def _result(self, reminder: Reminder, now: datetime) -> JsonObjectType:
+        """The reminder as the tools return it, its time said in the user's convention."""
+        return reminder.as_tool_result(now, twelve_hour=self._twelve_hour)
+
+    def _when(self, reminder: Reminder, now: datetime) -> str:
+        if reminder.due is None:
+            return "with no time"
+        return spoken_time(reminder.due, now, twelve_hour=self._twelve_hour)
+
+    @property
+    def _twelve_hour(self) -> bool:
+        return twelve_hour_clock(self.manager.hass.config.language)
+
 
 class SetReminderTool(_ReminderTool):
     """Create a reminder at an absolute or relative time."""
 
     name = "set_reminder"
     description = (
-        "Set a reminder that notifies the user at a time. Give either `at` (a clock time or "
+        "Set a reminder that notifies the user at a time. Give one of: `at` (a clock time or "
         "date-time: '5 pm', '17:30', 'tomorrow 7am', '2026-05-04T17:00'; a clock time already "
-        "past today means tomorrow) or `in_minutes`/`in_hours` (from now). The result has "
+        "past today means tomorrow), `due` ({'day': 'tomorrow', 'time': '19:00'}; day is today, "
+        "tomorrow, a weekday or a date) or `in_minutes`/`in_hours` (from now). The result has "
         "`when`, the local time to tell the user."
     )
     parameters = probatio.Schema(
@@ -355,6 +378,12 @@ class SetReminderTool(_ReminderTool):
             probatio.Optional("at", description="Absolute time, in the user's time zone"): (
                 cv.string
             ),
+            probatio.Optional("due", description="A day and a 24-hour HH:MM time"): {
+                probatio.Optional("day", description="today, tomorrow, a weekday or a date"): (
+                    cv.string
+                ),
+                probatio.Required("time", description="HH:MM, 24-hour"): cv.string,
+            },
             probatio.Optional("in_minutes", description="Minutes from now"): probatio.All(
                 probatio.Coerce(float), probatio.Range(min=0, min_included=False)
             ),
@@ -370,13 +399,16 @@ class SetReminderTool(_ReminderTool):
         """Parse the time in the user's time zone and store the reminder."""
         now = dt_util.now()
         relative = "in_minutes" in args or "in_hours" in args
-        if "at" in args and relative:
-            raise SkillError("Give either `at` or `in_minutes`/`in_hours`, not both.")
-        if "at" not in args and not relative:
+        given = [key for key in ("at", "due") if key in args] + (["in_minutes"] if relative else [])
+        if len(given) > 1:
+            raise SkillError("Give either `at`, `due` or `in_minutes`/`in_hours`, not both.")
+        if not given:
             raise SkillError("Say when: give `at` (such as '5 pm') or `in_minutes`/`in_hours`.")
         try:
             if "at" in args:
                 due = parse_time(args["at"], now)
+            elif "due" in args:
+                due = due_time(args["due"].get("day"), args["due"]["time"].strip(), now)
             else:
                 due = relative_time(
                     now, minutes=args.get("in_minutes", 0), hours=args.get("in_hours", 0)
@@ -384,31 +416,93 @@ class SetReminderTool(_ReminderTool):
         except TimeParseError as err:
             raise SkillError(str(err)) from err
         reminder = await self.manager.async_create(args["text"], due)
-        return {"reminder": reminder.as_tool_result(now)}
+        return {
+            "reminder": self._result(reminder, now),
+            "speech": f"OK, I'll remind you {_about(reminder.summary)} "
+            f"{self._when(reminder, now)}.",
+        }
 
 
 class ListRemindersTool(_ReminderTool):
-    """The reminders still to come."""
+    """The reminders still to come, all of them or those of one day or period."""
 
     name = "list_reminders"
-    description = "List the user's upcoming reminders, soonest first."
+    description = (
+        "List the user's upcoming reminders, soonest first: all, or those of one `day` (today, "
+        "tomorrow, a weekday) or `period` (weekend, week). `speech` says them."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Optional("day", description="today, tomorrow or a weekday"): probatio.In(
+                ("today", "tomorrow", *WEEKDAYS)
+            ),
+            probatio.Optional("period", description="the coming weekend or week"): probatio.In(
+                ("weekend", "week")
+            ),
+        }
+    )
 
     async def async_run(
         self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
     ) -> JsonObjectType:
-        """Upcoming reminders with their local times."""
+        """Upcoming reminders with their local times, and a sentence saying them."""
         now = dt_util.now()
-        upcoming: list[Any] = [r.as_tool_result(now) for r in self.manager.upcoming()]
-        return {"count": len(upcoming), "reminders": upcoming}
+        days, asked = _asked_days(args, now.date())
+        chosen = [
+            r
+            for r in self.manager.upcoming()
+            if days is None or (r.due is not None and dt_util.as_local(r.due).date() in days)
+        ]
+        upcoming: list[Any] = [self._result(r, now) for r in chosen]
+        return {
+            "count": len(upcoming),
+            "reminders": upcoming,
+            "speech": _say_reminders(upcoming, asked),
+        }
+
+
+LISTED_MAX = 5  # reminders said one by one; the rest are counted
+
+
+def _asked_days(args: dict[str, Any], today: date) -> tuple[set[date] | None, str]:
+    """The local dates a list asks for (None: all) and how to name them."""
+    if (day := args.get("day")) is not None:
+        if day == "today":
+            return {today}, "today"
+        if day == "tomorrow":
+            return {today + timedelta(days=1)}, "tomorrow"
+        ahead = (WEEKDAYS.index(day) - today.weekday()) % 7
+        return {today + timedelta(days=ahead)}, f"on {day.capitalize()}"
+    if args.get("period") == "weekend":
+        if today.weekday() == 6:  # Sunday: what is left of it
+            return {today}, "this weekend"
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        return {saturday, saturday + timedelta(days=1)}, "this weekend"
+    if args.get("period") == "week":
+        return {today + timedelta(days=n) for n in range(7)}, "this week"
+    return None, ""
+
+
+def _say_reminders(reminders: list[Any], asked: str) -> str:
+    """ "You have 2 reminders this weekend: …", or that there are none."""
+    if not reminders:
+        return f"You have no reminders {asked}.".replace(" .", " coming up.")
+    said = "; ".join(f"{r.get('text')} {r.get('when', '')}".strip() for r in reminders[:LISTED_MAX])
+    more = len(reminders) - LISTED_MAX
+    extra = f", and {more} more" if more > 0 else ""
+    plural = "s" if len(reminders) > 1 else ""
+    where = f" {asked}" if asked else ""
+    return f"You have {len(reminders)} reminder{plural}{where}: {said}{extra}."
 
 
 class CancelReminderTool(_ReminderTool):
-    """Remove a reminder picked by uid or by its text."""
+    """Remove a reminder picked by uid or by its words."""
 
     name = "cancel_reminder"
     description = (
         "Cancel (delete) one of the user's reminders, given its `uid` from list_reminders or "
-        "words of its `text`."
+        "words of its `text` (matched word by word). `cancelled` is null when none or several "
+        "match; `speech` says what happened."
     )
     parameters = probatio.Schema(
         {
@@ -422,38 +516,112 @@ class CancelReminderTool(_ReminderTool):
     async def async_run(
         self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
     ) -> JsonObjectType:
-        """Delete the one reminder that matches; refuse when none or several do."""
+        """Delete the one reminder that matches best; say plainly when none or several do."""
         now = dt_util.now()
         open_reminders = [r for r in self.manager.reminders if r.completed is None]
         if "uid" in args:
             matches = [r for r in open_reminders if r.uid == args["uid"]]
-            wanted = f"uid {args['uid']}"
+            if not matches:
+                raise SkillError(f"There's no reminder with uid {args['uid']}.")
         elif "text" in args:
-            matches = _match_text(open_reminders, args["text"])
-            wanted = f"'{args['text']}'"
+            matches = match_reminders(open_reminders, args["text"])
+            if not matches:
+                upcoming = self.manager.upcoming()  # nothing to cancel: say so, and what is
+                return {
+                    "cancelled": None,
+                    "reminders": [self._result(r, now) for r in upcoming],
+                    "speech": f"There's no reminder about {args['text']}. "
+                    f"{self._listing(upcoming, now)}",
+                }
         else:
             raise SkillError("Say which reminder: give its `uid` or `text`.")
-        if not matches:
-            raise SkillError(f"No open reminder matches {wanted}.")
         if len(matches) > 1:
-            candidates = "; ".join(
-                f"'{r.summary}' {spoken_time(r.due, now) if r.due else 'with no time'} "
-                f"(uid {r.uid})"
-                for r in sorted(matches, key=lambda r: r.due or now)
-            )
-            raise SkillError(
-                f"Several reminders match {wanted}: {candidates}. Ask the user which one."
-            )
+            found = sorted(matches, key=lambda r: r.due or now)
+            said = _and([f"{r.summary} {self._when(r, now)}" for r in found])
+            return {
+                "cancelled": None,
+                "matches": [self._result(r, now) for r in found],
+                "speech": f"{len(found)} reminders match: {said}. Say which one to cancel.",
+            }
         (reminder,) = matches
         await self.manager.async_delete([reminder.uid])
-        return {"cancelled": reminder.as_tool_result(now)}
+        return {
+            "cancelled": self._result(reminder, now),
+            "speech": f"OK, I've cancelled the reminder {_about(reminder.summary)} "
+            f"{self._when(reminder, now)}.".replace(" with no time.", "."),
+        }
+
+    def _listing(self, upcoming: list[Reminder], now: datetime) -> str:
+        if not upcoming:
+            return "You have no reminders set."
+        said = _and([f"{r.summary} {self._when(r, now)}" for r in upcoming[:5]])
+        more = f", and {len(upcoming) - 5} more" if len(upcoming) > 5 else ""
+        plural = "s" if len(upcoming) > 1 else ""
+        return f"You have {len(upcoming)} reminder{plural}: {said}{more}."
 
 
-def _match_text(reminders: list[Reminder], text: str) -> list[Reminder]:
-    """Reminders whose summary is ``text`` or, failing that, contains it (any case)."""
-    wanted = text.casefold()
-    exact = [r for r in reminders if r.summary.casefold() == wanted]
-    return exact or [r for r in reminders if wanted in r.summary.casefold()]
+def _about(text: str) -> str:
+    """ "to stretch", "about the dentist", "that I have a meeting": how to name a reminder."""
+    first = text.split(maxsplit=1)[0].casefold() if text.strip() else ""
+    if first in ("the", "my", "a", "an", "your", "our", "his", "her", "their", "this", "that"):
+        return f"about {text}"
+    if first in ("i", "i'm", "i've", "we", "we're", "it's", "there's"):
+        return f"that {text}"
+    return f"to {text}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+_STOP_WORDS = frozenset(
+    {"the", "a", "an", "my", "to", "about", "for", "of", "on", "at", "in", "and", "reminder",
+     "reminders", "one", "that", "this", "me", "i", "i've", "is", "are", "was", "be", "been",
+     "it", "its", "it's", "already", "just", "done", "so", "up", "with", "your", "our"}
+)  # fmt: skip
+_SAME_WORD = {"mom": "mum", "mommy": "mum", "mummy": "mum", "mother": "mum", "father": "dad",
+              "daddy": "dad", "garbage": "bin", "trash": "bin", "rubbish": "bin"}  # fmt: skip
+
+
+def _stem(word: str) -> str:
+    """A crude stem, so that "calling", "called" and "call" or "bins" and "bin" meet."""
+    word = _SAME_WORD.get(word.removesuffix("'s"), word.removesuffix("'s"))
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)] + keep
+            break
+    word = word.removesuffix("e") if len(word) > 3 else word
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return _SAME_WORD.get(word, word)
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[\w']+", text.casefold()) if w not in _STOP_WORDS}
+
+
+def _meets(wanted: str, words: set[str]) -> bool:
+    return wanted in words or any(
+        len(wanted) >= 4 and len(word) >= 4 and (word.startswith(wanted) or wanted.startswith(word))
+        for word in words
+    )
+
+
+def match_reminders(reminders: list[Reminder], text: str) -> list[Reminder]:
+    """The reminders ``text`` names: its exact summary, else those sharing the most of its
+    words (at least half; "calling mum" finds "call mum", "bins" finds "take the bins out")."""
+    wanted_text = " ".join(text.casefold().split())
+    exact = [r for r in reminders if " ".join(r.summary.casefold().split()) == wanted_text]
+    if exact:
+        return exact
+    wanted = _words(text)
+    if not wanted:
+        return []
+    scored = [
+        (sum(_meets(w, _words(r.summary)) for w in wanted) / len(wanted), r) for r in reminders
+    ]
+    best = max((score for score, _ in scored), default=0.0)
+    return [r for score, r in scored if score == best] if best >= 0.5 else []
 
 
 async def async_setup_skill(hass: HomeAssistant, entry: ConfigEntry) -> ReminderManager:

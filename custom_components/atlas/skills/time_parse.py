@@ -3,11 +3,15 @@
 Understood: ISO date-times (``2026-05-04T17:00``, with or without an offset), clock times
 (``17:30``, ``5 pm``, ``7:15am``, ``noon``, ``midnight``) optionally with ``today``,
 ``tomorrow`` or a weekday, and relative times (``in 20 minutes``, ``in 1 hour 30 minutes``).
-A clock time alone that has already passed today means tomorrow.
+A clock time alone that has already passed today means tomorrow; a weekday is today's while
+its time is still ahead, else the next one. Spoken back
+(:func:`spoken_time`) in the user's convention: "tomorrow at 7 PM" in English, "tomorrow at
+19:00" where the language uses the 24-hour clock.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -26,6 +30,9 @@ _RELATIVE_PART = re.compile(
     r"(?P<amount>\d+(?:\.\d+)?|an?)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m)\b"
 )
 _NAMED_TIMES = {"noon": time(12), "midday": time(12), "midnight": time(0)}
+_HH_MM = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+# Languages whose speakers say the 12-hour clock ("7 PM"); the others say "19:00".
+TWELVE_HOUR_LANGUAGES = frozenset({"en"})
 
 
 class TimeParseError(ValueError):
@@ -55,19 +62,50 @@ def parse_time(text: str, now: datetime) -> datetime:
 
 def relative_time(now: datetime, *, minutes: float = 0, hours: float = 0) -> datetime:
     """``now`` plus a positive number of minutes and hours."""
-    delta = timedelta(minutes=minutes, hours=hours)
-    if delta <= timedelta(0):
+    total = minutes + hours * 60
+    if math.isnan(total) or total <= 0:
         raise TimeParseError("A relative time must be more than zero minutes from now.")
-    if delta > MAX_AHEAD:
+    if total > MAX_AHEAD.total_seconds() / 60:
         raise TimeParseError("A relative time must be less than a year from now.")
-    return _local(now + delta, now.tzinfo)
+    return _local(now + timedelta(minutes=total), now.tzinfo)
 
 
-def spoken_time(due: datetime, now: datetime) -> str:
-    """``due`` as words to speak: ``today at 17:00``, ``tomorrow at 07:30``, ``on Friday 8 May
-    at 09:00`` (local to ``now``)."""
+def due_time(day: str | None, clock: str, now: datetime) -> datetime:
+    """The moment of ``clock`` ("19:00") on ``day`` (today, tomorrow, a weekday, an ISO date;
+    None: the next such time)."""
+    if _HH_MM.fullmatch(clock) is None:
+        raise TimeParseError(f"'{clock}' is not a time of day (HH:MM).")
+    if day is None:
+        return parse_time(clock, now)
+    if _ISO.fullmatch(day):
+        return parse_time(f"{day}T{clock}", now)
+    if day not in ("today", "tonight", "tomorrow") and _weekday(day) is None:
+        raise TimeParseError(f"'{day}' is not a day: say today, tomorrow, a weekday or a date.")
+    return parse_time(f"{day} {clock}", now)
+
+
+def twelve_hour_clock(language: str | None) -> bool:
+    """Whether people speaking ``language`` ("en", "en-US", "de") say the 12-hour clock."""
+    base = (language or "en").replace("_", "-").split("-")[0].lower()
+    return base in TWELVE_HOUR_LANGUAGES
+
+
+def spoken_clock(local: datetime, *, twelve_hour: bool = False) -> str:
+    """A local time of day to speak: "7 PM", "7:30 AM", "noon" (12-hour) or "19:00"."""
+    if not twelve_hour:
+        return f"{local:%H:%M}"
+    if local.minute == 0 and local.hour in (0, 12):
+        return "midnight" if local.hour == 0 else "noon"
+    hour = local.hour % 12 or 12
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{hour}{minutes} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def spoken_time(due: datetime, now: datetime, *, twelve_hour: bool = False) -> str:
+    """``due`` as words to speak, local to ``now``: "today at 5 PM", "tomorrow at 07:30",
+    "on Friday at 6 PM" within the week, "on Friday 22 May at 09:00" beyond it."""
     local = _local(due, now.tzinfo)
-    clock = f"{local:%H:%M}"
+    clock = spoken_clock(local, twelve_hour=twelve_hour)
     days = (local.date() - now.date()).days
     if days == 0:
         return f"today at {clock}"
@@ -75,6 +113,8 @@ def spoken_time(due: datetime, now: datetime) -> str:
         return f"tomorrow at {clock}"
     if days == -1:
         return f"yesterday at {clock}"
+    if 1 < days < 7:
+        return f"on {local:%A} at {clock}"
     return f"on {local:%A} {local.day} {local:%B} at {clock}"
 
 
@@ -107,7 +147,7 @@ def _parse_relative(spoken: str, now: datetime) -> datetime:
 def _parse_clock(spoken: str, now: datetime) -> datetime:
     words = spoken.replace(" at ", " ").removeprefix("at ").split()
     day: date | None = None
-    explicit_today = False
+    explicit_today = weekly = False
     clock_words: list[str] = []
     for word in words:
         if word in ("today", "tonight"):
@@ -115,8 +155,8 @@ def _parse_clock(spoken: str, now: datetime) -> datetime:
         elif word == "tomorrow":
             day = now.date() + timedelta(days=1)
         elif (weekday := _weekday(word)) is not None:
-            ahead = (weekday - now.weekday()) % 7 or 7
-            day = now.date() + timedelta(days=ahead)
+            day = now.date() + timedelta(days=(weekday - now.weekday()) % 7)
+            weekly = True
         else:
             clock_words.append(word)
     clock = _clock(" ".join(clock_words), spoken)
@@ -124,6 +164,8 @@ def _parse_clock(spoken: str, now: datetime) -> datetime:
         due = _combine(now.date(), clock, now.tzinfo)
         return due if due > now else _combine(now.date() + timedelta(days=1), clock, now.tzinfo)
     due = _combine(day, clock, now.tzinfo)
+    if weekly and due <= now:  # that weekday's time has passed today: next week's
+        due = _combine(day + timedelta(days=7), clock, now.tzinfo)
     if explicit_today and due <= now:
         raise TimeParseError(f"{clock:%H:%M} today has already passed.")
     return due

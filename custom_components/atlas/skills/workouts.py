@@ -1,8 +1,10 @@
-"""Workout log: entries in a Store, today's totals, the streak and daily goals.
+"""Workout log: entries in a Store, totals per period, the streak and daily goals.
 
 Days are the user's local days (HA's time zone). The streak counts the days in a row with at
 least one workout, ending today, or yesterday while today has none yet. "On track" means each
-goal's progress is at least the share of the active day (7:00 to 21:00) that has passed.
+goal's progress is at least the share of the active day (7:00 to 21:00) that has passed. A week
+starts on the day the user's country starts it (Sunday in the US, else Monday). What the status
+says is built in ``workout_summary``.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 from homeassistant.util.json import JsonObjectType
 
+from ..agent.activities import CLASS, KM_PER_UNIT, activity_of, describe
+from ..agent.structured import DAYS, WORKOUT_TYPES
 from ..const import DOMAIN
 from ..listeners import ChangeListeners
+from . import workout_summary as summary
 from .api import AtlasTool, SkillError
-from .exercises import find_exercise
+from .exercises import Exercise, find_exercise
 
 CONF_GOAL_REPS: Final = "goal_reps"
 CONF_GOAL_MINUTES: Final = "goal_minutes"
@@ -40,6 +45,13 @@ STORAGE_VERSION: Final = 1
 ACTIVE_DAY: Final = (time(7), time(21))
 FUTURE_SLACK: Final = timedelta(minutes=5)
 MAX_EXERCISE_LENGTH: Final = 100
+MAX_REPS: Final = 10000
+MAX_DISTANCE_KM: Final = 1000
+DISTANCE_UNITS: Final = tuple(KM_PER_UNIT)
+PERIODS: Final = ("today", "week", "month", "streak", "all")
+WEEKDAYS: Final = DAYS[:7]
+# Where a calendar week starts on Sunday (elsewhere on Monday).
+SUNDAY_FIRST: Final = frozenset({"US", "CA", "MX", "BR", "JP", "IL", "PH"})
 
 
 def storage_key(entry_id: str) -> str:
@@ -69,9 +81,9 @@ def option_defaults() -> dict[str, int]:
 class WorkoutError(SkillError):
     """A workout that cannot be logged; ``translation_key`` names the reason for services."""
 
-    def __init__(self, message: str, translation_key: str) -> None:
-        """Keep the model-facing message and the translation key."""
-        super().__init__(message)
+    def __init__(self, message: str, translation_key: str, *, spoken: str) -> None:
+        """Keep the model-facing message, the sentence to say and the translation key."""
+        super().__init__(message, spoken=spoken)
         self.translation_key = translation_key
 
 
@@ -85,11 +97,36 @@ class Workout:
     reps: int | None = None
     sets: int = 1
     duration_minutes: float | None = None
+    distance: float | None = None
+    distance_unit: str | None = None
 
     @property
     def total_reps(self) -> int:
-        """Reps over all sets."""
+        """Reps over all sets (a swim's lengths are no reps)."""
+        activity = activity_of(self.exercise)
+        if activity is not None and activity.noun and not activity.counted:
+            return 0
         return (self.reps or 0) * self.sets
+
+    @property
+    def distance_km(self) -> float:
+        """The distance in kilometres (0 if none)."""
+        return (self.distance or 0.0) * KM_PER_UNIT.get(self.distance_unit or "km", 1.0)
+
+    @property
+    def day(self) -> date:
+        """The user's local day of the workout."""
+        return dt_util.as_local(self.time).date()
+
+    @property
+    def kind(self) -> str | None:
+        """The workout type it counts as (structured.WORKOUT_TYPES), if known."""
+        if (exercise := find_exercise(self.exercise)) is not None:
+            return exercise.types[0]
+        if (activity := activity_of(self.exercise)) is not None and activity.kind:
+            return activity.kind
+        name = self.exercise.lower()
+        return name if name in WORKOUT_TYPES else None
 
     def as_dict(self) -> dict[str, Any]:
         """The stored (and event) form."""
@@ -100,7 +137,14 @@ class Workout:
             "reps": self.reps,
             "sets": self.sets,
             "duration_minutes": self.duration_minutes,
+            "distance": self.distance,
+            "distance_unit": self.distance_unit,
         }
+
+    def brief(self) -> dict[str, Any]:
+        """What it was, to say it: the set fields and its local date."""
+        data = {**self.as_dict(), "date": self.day.isoformat()}
+        return {key: value for key, value in data.items() if value is not None and key != "id"}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Workout:
@@ -115,6 +159,8 @@ class Workout:
             data.get("reps"),
             int(data.get("sets", 1)),
             data.get("duration_minutes"),
+            data.get("distance"),
+            data.get("distance_unit"),
         )
 
 
@@ -125,6 +171,29 @@ class DayTotals:
     reps: int = 0
     minutes: float = 0.0
     workouts: int = 0
+    distance_km: float = 0.0
+    days: int = 0
+
+    @classmethod
+    def of(cls, workouts: list[Workout]) -> DayTotals:
+        """What ``workouts`` add up to."""
+        return cls(
+            reps=sum(w.total_reps for w in workouts),
+            minutes=round(float(sum(w.duration_minutes or 0.0 for w in workouts)), 1),
+            workouts=len(workouts),
+            distance_km=round(sum(w.distance_km for w in workouts), 2),
+            days=len({w.day for w in workouts}),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The tool form."""
+        return {
+            "workouts": self.workouts,
+            "active_minutes": self.minutes,
+            "distance_km": self.distance_km,
+            "reps": self.reps,
+            "days": self.days,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,23 +213,51 @@ class Goals:
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """An ISO date-time (local if naive) or a clock time today such as 07:30."""
+    """An ISO date-time (local if naive), or a clock time such as 07:30 after an optional
+    today, yesterday or weekday (its last occurrence); a past day alone means its noon."""
     text = text.strip()
     if (when := dt_util.parse_datetime(text)) is None:
-        clock = dt_util.parse_time(text)
+        word, _, rest = text.lower().partition(" ")
+        day = past_day(word, now.date())
+        if day is None:
+            day, rest = now.date(), text
+        rest = rest.strip()
+        clock = dt_util.parse_time(rest) if rest else None
+        if not rest:
+            clock = now.time() if day == now.date() else time(12)
         if clock is None:
             raise WorkoutError(
-                f"time {text!r} is not an ISO date-time (2026-05-04T07:30) or a clock time (07:30)",
+                f"time {text!r} is not an ISO date-time (2026-05-04T07:30) or a clock time "
+                "(07:30), optionally after today, yesterday or a weekday",
                 "invalid_time",
+                spoken="I couldn't tell when you did that.",
             )
-        when = datetime.combine(now.date(), clock)
+        when = datetime.combine(day, clock)
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt_util.get_default_time_zone())
     return when
 
 
-def _minutes(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+def _filed_as(exercise: str, known: Exercise | None) -> str:
+    """The name a workout is logged under: the library's ("Push-up") or the activity's
+    ("bike" → "cycling"), else as given."""
+    if known is not None:
+        return known.name
+    activity = activity_of(exercise)
+    if activity is None or activity is CLASS or activity.keyword == exercise.lower():
+        return exercise
+    return activity.keyword
+
+
+def past_day(word: str, today: date) -> date | None:
+    """``today``, ``yesterday`` or the last such weekday (today if it is that day)."""
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if word in WEEKDAYS:
+        return today - timedelta(days=(today.weekday() - WEEKDAYS.index(word)) % 7)
+    return None
 
 
 class WorkoutLog(ChangeListeners):
@@ -195,30 +292,45 @@ class WorkoutLog(ChangeListeners):
         reps: int | None = None,
         sets: int = 1,
         duration_minutes: float | None = None,
+        distance: float | None = None,
+        distance_unit: str | None = None,
         when: datetime | None = None,
         context: Context | None = None,
     ) -> Workout:
-        """Log a workout, save the log, fire ``atlas_workout_logged`` and update listeners."""
+        """Log a workout, save the log, fire ``atlas_workout_logged`` and update listeners.
+
+        An exercise of the library (push-ups, plank) needs its reps or duration; any other
+        activity without an amount is logged as one session ("a spin class").
+        """
         exercise = " ".join(exercise.split())
         if not exercise:
-            raise WorkoutError("exercise is empty", "empty_exercise")
-        if not reps and not duration_minutes:
             raise WorkoutError(
-                "give the reps or the duration_minutes of the workout", "nothing_to_log"
+                "exercise is empty", "empty_exercise", spoken="Which exercise did you do?"
+            )
+        known = find_exercise(exercise)
+        if known is not None and not reps and not duration_minutes and not distance:
+            raise WorkoutError(
+                "give the reps or the duration_minutes of the workout",
+                "nothing_to_log",
+                spoken=f"How many reps or minutes of {known.name.lower()} did you do?",
             )
         now = dt_util.now()
         when = now if when is None else when
         if when - now > FUTURE_SLACK:
-            raise WorkoutError(f"{when.isoformat()} is in the future", "workout_in_future")
-        if (known := find_exercise(exercise)) is not None:
-            exercise = known.name
+            raise WorkoutError(
+                f"{when.isoformat()} is in the future",
+                "workout_in_future",
+                spoken="That time hasn't come yet, so I can't log it.",
+            )
         workout = Workout(
             ulid_util.ulid_now(),
-            exercise[:MAX_EXERCISE_LENGTH],
+            _filed_as(exercise, known)[:MAX_EXERCISE_LENGTH],
             dt_util.as_utc(when),
             reps or None,
             sets,
             duration_minutes or None,
+            distance or None,
+            (distance_unit or "km") if distance else None,
         )
         self._workouts = sorted([*self._workouts, workout], key=lambda w: w.time)
         await self._store.async_save({"workouts": [w.as_dict() for w in self._workouts]})
@@ -236,17 +348,23 @@ class WorkoutLog(ChangeListeners):
 
     def totals(self, day: date) -> DayTotals:
         """The totals of the local ``day``."""
-        of_day = [w for w in self._workouts if dt_util.as_local(w.time).date() == day]
-        return DayTotals(
-            reps=sum(w.total_reps for w in of_day),
-            minutes=round(float(sum(w.duration_minutes or 0.0 for w in of_day)), 1),
-            workouts=len(of_day),
-        )
+        return DayTotals.of(self.between(day, day))
+
+    def between(self, first: date | None, last: date, types: tuple[str, ...] = ()) -> list[Workout]:
+        """The workouts of the local days ``first`` (None: from the start) to ``last``, of
+        the workout ``types`` (all if none)."""
+        return [
+            w
+            for w in self._workouts
+            if (first is None or first <= w.day)
+            and w.day <= last
+            and (not types or w.kind in types)
+        ]
 
     def streak(self, today: date | None = None) -> int:
         """Days in a row with a workout, up to today (or yesterday if none yet today)."""
         today = today or self.today()
-        days = {dt_util.as_local(w.time).date() for w in self._workouts}
+        days = {w.day for w in self._workouts}
         day = today if today in days else today - timedelta(days=1)
         count = 0
         while day in days:
@@ -254,9 +372,43 @@ class WorkoutLog(ChangeListeners):
             day -= timedelta(days=1)
         return count
 
-    def status(self, now: datetime | None = None) -> JsonObjectType:
-        """Today's totals against the goals: the ``workout_status`` result."""
+    def week_start(self, today: date) -> date:
+        """The first day of ``today``'s calendar week, as the user's country counts it."""
+        first = 6 if (self.hass.config.country or "") in SUNDAY_FIRST else 0
+        return today - timedelta(days=(today.weekday() - first) % 7)
+
+    def status(
+        self, now: datetime | None = None, *, period: str = "today", types: tuple[str, ...] = ()
+    ) -> JsonObjectType:
+        """The ``workout_status`` result: today against the goals, a period's totals or the
+        streak, with a ``summary`` to say."""
         now = dt_util.as_local(now or dt_util.now())
+        today = now.date()
+        if period == "streak":
+            days = sorted({w.day for w in self._workouts})
+            return summary.streak_status(today, self.streak(today), days[-1] if days else None)
+        if period == "today" and not types:
+            return self._today_status(now)
+        first = {"today": today, "week": self.week_start(today),
+                 "month": today.replace(day=1)}.get(period)  # fmt: skip
+        workouts = self.between(first, today, types)
+        totals = DayTotals.of(workouts)
+        return {
+            "period": period,
+            "from": first.isoformat() if first else None,
+            "to": today.isoformat(),
+            "types": list(types),
+            "totals": totals.as_dict(),
+            "workouts": [w.brief() for w in workouts[-summary.MAX_RESULT_ITEMS :]],
+            "streak_days": self.streak(today),
+            "summary": summary.speak_period(
+                summary.PeriodAsked(period, first, today, types),
+                [w.brief() for w in workouts],
+                totals.as_dict(),
+            ),
+        }
+
+    def _today_status(self, now: datetime) -> JsonObjectType:
         totals = self.totals(now.date())
         done = {"reps": float(totals.reps), "minutes": totals.minutes}
         goals = {"reps": self.goals.reps, "minutes": self.goals.minutes}
@@ -265,55 +417,27 @@ class WorkoutLog(ChangeListeners):
         met = {name: done[name] >= goal for name, goal in active.items()}
         on_track = all(done[name] >= goal * expected for name, goal in active.items())
         remaining = {name: max(0.0, goal - done[name]) for name, goal in active.items()}
+        streak = self.streak(now.date())
+        progress = summary.Progress(active, met, remaining, on_track)
+        said = summary.speak_today(totals.as_dict(), progress, streak)
+        logged = [w.brief() for w in self.between(now.date(), now.date())]
         return {
+            "period": "today",
             "date": now.date().isoformat(),
             "today": {
                 "reps": totals.reps,
                 "active_minutes": totals.minutes,
                 "workouts": totals.workouts,
             },
-            "goals": {name: goal for name, goal in goals.items() if goal > 0},
+            "totals": totals.as_dict(),
+            "goals": {name: goal for name, goal in active.items()},
             "remaining": {name: round(value, 1) for name, value in remaining.items()},
             "goals_met": dict(met),
             "on_track": on_track if active else None,
-            "streak_days": self.streak(now.date()),
-            "summary": self._speak(totals, active, met, remaining, on_track),
+            "streak_days": streak,
+            "summary": said,
+            "spoken": summary.speak_today_done(logged, said, progress, streak),
         }
-
-    def _speak(
-        self,
-        totals: DayTotals,
-        goals: dict[str, int],
-        met: dict[str, bool],
-        remaining: dict[str, float],
-        on_track: bool,
-    ) -> str:
-        if not goals:
-            text = (
-                f"Today: {totals.workouts} workouts, {totals.reps} reps and "
-                f"{_minutes(totals.minutes)} active minutes. No daily goals are set."
-            )
-        else:
-            progress = " and ".join(
-                f"{totals.reps} of {goal} reps"
-                if name == "reps"
-                else f"{_minutes(totals.minutes)} of {goal} active minutes"
-                for name, goal in goals.items()
-            )
-            if all(met.values()):
-                text = f"You've hit today's goals: {progress}."
-            else:
-                left = " and ".join(
-                    f"{int(value)} reps" if name == "reps" else f"{_minutes(value)} minutes"
-                    for name, value in remaining.items()
-                    if value > 0
-                )
-                pace = "You're on track." if on_track else "You're behind pace."
-                text = f"So far today: {progress}; {left} to go. {pace}"
-        streak = self.streak()
-        if streak > 1:
-            text += f" Streak: {streak} days."
-        return text
 
     @callback
     def async_new_day(self, now: datetime) -> None:
@@ -332,16 +456,17 @@ class LogWorkoutTool(AtlasTool):
 
     name = "log_workout"
     description = (
-        "Log a workout the user did, e.g. 'log 20 pushups' or 'I ran for 30 minutes'. Give the "
-        "reps (per set) or the duration in minutes, or both."
+        "Log a workout the user did, e.g. 'log 20 pushups', 'I ran 5k in 28 minutes', 'did a "
+        "spin class'. Give the reps (per set) and sets, the duration in minutes or the distance "
+        "and its unit; a class or session needs nothing more. One call per activity."
     )
     parameters = probatio.Schema(
         {
             probatio.Required(
-                "exercise", description="What was done, e.g. push-ups, running"
+                "exercise", description="What was done, e.g. push-ups, running, spin"
             ): probatio.All(str, probatio.Length(min=1, max=MAX_EXERCISE_LENGTH)),
             probatio.Optional("reps", description="Repetitions per set"): probatio.All(
-                probatio.Coerce(int), probatio.Range(min=1, max=10000)
+                probatio.Coerce(int), probatio.Range(min=1, max=MAX_REPS)
             ),
             probatio.Optional("sets", default=1, description="Number of sets"): probatio.All(
                 probatio.Coerce(int), probatio.Range(min=1, max=100)
@@ -349,13 +474,29 @@ class LogWorkoutTool(AtlasTool):
             probatio.Optional("duration_minutes", description="How long, in minutes"): probatio.All(
                 probatio.Coerce(float), probatio.Range(min=0, min_included=False, max=1440)
             ),
+            probatio.Optional("distance", description="How far, in distance_unit"): probatio.All(
+                probatio.Coerce(float), probatio.Range(min=0, min_included=False)
+            ),
+            probatio.Optional(
+                "distance_unit", description="km (the default), mi or m"
+            ): probatio.In(DISTANCE_UNITS),
             probatio.Optional(
                 "time",
-                description="When, as an ISO date-time or a clock time today; now if not given",
+                description="When: an ISO date-time, or a clock time such as 07:30 after an "
+                "optional today, yesterday or weekday; now if not given",
             ): str,
         }
     )
     annotations = llm.ToolAnnotations(destructive=False, open_world=False)
+    action = "log"
+    argument_words = {"duration_minutes": "minutes", "distance_unit": "distance unit"}
+    argument_errors = {
+        "sets": "I can only log from 1 up to 100 sets at a time.",
+        "duration_minutes": "I can only log a workout of up to a day long.",
+        "distance": "I didn't catch how far you went.",
+        "distance_unit": "I can log distances in kilometres, miles or metres.",
+        "exercise": "Which exercise did you do?",
+    }
 
     def __init__(self, log: WorkoutLog) -> None:
         """Log into ``log``."""
@@ -365,18 +506,30 @@ class LogWorkoutTool(AtlasTool):
     async def async_run(
         self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
     ) -> JsonObjectType:
-        when = parse_when(args["time"], dt_util.now()) if "time" in args else None
+        now = dt_util.now()
+        when = parse_when(args["time"], now) if "time" in args else None
+        distance, unit = args.get("distance"), args.get("distance_unit", "km")
+        if distance and distance * KM_PER_UNIT[unit] > MAX_DISTANCE_KM:
+            raise WorkoutError(
+                f"distance must be at most {MAX_DISTANCE_KM} km",
+                "distance_too_long",
+                spoken=f"I can only log up to {MAX_DISTANCE_KM:,} kilometres at a time.",
+            )
         workout = await self.log.async_log(
             args["exercise"],
             reps=args.get("reps"),
             sets=args["sets"],
             duration_minutes=args.get("duration_minutes"),
+            distance=distance,
+            distance_unit=unit,
             when=when,
             context=llm_context.context,
         )
         totals = self.log.totals(self.log.today())
         return {
             "logged": workout.as_dict(),
+            "when": summary.day_words(workout.day, dt_util.as_local(now).date()),
+            "said": describe(workout.brief(), own=True),
             "today": {
                 "reps": totals.reps,
                 "active_minutes": totals.minutes,
@@ -386,16 +539,27 @@ class LogWorkoutTool(AtlasTool):
 
 
 class WorkoutStatusTool(AtlasTool):
-    """``workout_status``: today's workouts against the daily goals."""
+    """``workout_status``: today against the goals, a period's totals, or the streak."""
 
     name = "workout_status"
     description = (
-        "Today's workouts against the daily goals (reps, active minutes): answers 'am I on "
-        "track today?'. Also gives the streak of days in a row with a workout."
+        "What the user has done. period: today (against the daily goals of reps and active "
+        "minutes: 'am I on track?'), week, month or all (totals of workouts, minutes, distance "
+        "and reps), streak (days in a row with a workout). types: only these workout types."
+    )
+    parameters = probatio.Schema(
+        {
+            probatio.Optional("period", default="today"): probatio.In(PERIODS),
+            probatio.Optional("types", default=list, description="Workout types to count"): [
+                probatio.In(WORKOUT_TYPES)
+            ],
+        }
     )
     annotations = llm.ToolAnnotations(
         read_only=True, destructive=False, idempotent=True, open_world=False
     )
+    action = "look up"
+    argument_words = {"types": "workout type"}
 
     def __init__(self, log: WorkoutLog) -> None:
         """Read ``log``."""
@@ -405,7 +569,7 @@ class WorkoutStatusTool(AtlasTool):
     async def async_run(
         self, hass: HomeAssistant, args: dict[str, Any], llm_context: llm.LLMContext
     ) -> JsonObjectType:
-        return self.log.status()
+        return self.log.status(period=args["period"], types=tuple(args["types"]))
 
 
 async def async_setup_skill(hass: HomeAssistant, entry: ConfigEntry) -> WorkoutLog:

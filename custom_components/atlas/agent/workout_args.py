@@ -1,0 +1,378 @@
+"""``log_workout`` arguments from the words of a request, one set per activity said.
+
+"I ran 5k in 28 minutes" → a run with its distance and duration; "20 minutes on the bike and
+then 3 sets of 10 pull ups" → two logs; "did a spin class" → the class, with no amount. The
+amounts (durations, distances, clock times) are read first and masked out, so that no distance
+is ever read as reps of "miles"; then the activities (sets of reps, counts of an exercise, a
+class, activity words); each amount goes to the activity it was said with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .activities import CLASS, WORD_PATTERN, WORDS, Activity, of_kind
+from .numbers import NUM, number
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_A_COUNT: Final = frozenset({"a", "an"})
+# Words that follow a number but name no exercise.
+_NOT_AN_EXERCISE: Final = _words(
+    "times more of the a an and or to in at on for with this that my your so am pm o'clock "
+    "percent kg kgs kilos kilo pounds lbs lb calories cals kcal bpm days day weeks week "
+    "years year reps rep sets set rounds round seconds secs second x hours hour minutes "
+    "minute mins min k km kms miles mile metres meters m degrees floors"
+)
+# Words that end an exercise's name ("20 push ups this morning").
+_STOP: Final = _words(
+    "and then in at on for with this that today yesterday earlier tonight before after "
+    "during each per a an the my so um uh like please too also plus followed this morning "
+    "evening afternoon night last while which it i we again now just about around roughly ish "
+    "approximately or"
+)
+_NUMBER: Final = re.compile(NUM)
+_NAME: Final = r"(?P<name>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,3})"
+_SETS: Final = re.compile(
+    rf"\b(?P<sets>{NUM})\s*(?:(?:sets?|rounds?)\s+of|x|\u00d7|by)\s*(?P<reps>{NUM})\b"
+    rf"(?:\s+(?:reps?\s+)?(?:(?:of|on|with)\s+(?:the\s+)?)?{_NAME})?"
+)
+_LAPS: Final = re.compile(rf"\b(?P<laps>{NUM})\s+(?:lengths|laps)\b")
+# "stretching for ten": a bare number after "for" that ends the phrase is minutes.
+_FOR_MINUTES: Final = re.compile(
+    rf"\bfor\s+(?P<minutes>{NUM})(?=\s*(?:$|[,.;!?]|(?:and|then|this|today|tonight|yesterday"
+    r"|earlier|before|after|at)\b))"
+)
+_TEEN_HUNDREDS: Final = re.compile(
+    r"\b(eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+    r"\s+hundred\b"
+)
+# A count after "with", "my" or "the" is company, not reps ("ran with 3 friends").
+_REPS: Final = re.compile(
+    rf"(?<!with )(?<!my )(?<!the )\b(?P<reps>{NUM})\s+(?:reps?\s+(?:of\s+)?)?{_NAME}"
+)
+_DURATION: Final = re.compile(
+    rf"\b(?:(?P<hours>{NUM})(?P<half>\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?)\b"
+    r"(?:\s+and\s+(?P<part>a\s+half|a\s+quarter|three\s+quarters)\b)?"
+    rf"(?:\s*(?:and\s+)?(?P<extra>{NUM})[\s-]*"
+    rf"(?:minutes?|mins?)\b)?|(?P<minutes>{NUM})[\s-]*(?:minutes?|mins?)\b"
+    r"|(?P<half_hour>half[\s-]+(?:an\s+)?hour)\b)"
+)
+_DISTANCE: Final = re.compile(
+    rf"\b(?P<value>{NUM})\s*(?P<unit>kilomet(?:er|re)s?|km|kms|k|klicks?|miles?|mi"
+    r"|met(?:er|re)s?|m)\b(?!\s+steps)"
+)
+_MARATHON: Final = re.compile(r"\b(?P<half>half[\s-]+)?marathon\b")
+_THOUSANDS: Final = re.compile(r"(?<=\d),(?=\d{3}\b)|(?<=\d)k(?=\s+steps)")
+_CLOCK: Final = re.compile(
+    r"\b(?:at|around|about)\s+(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*"
+    r"(?P<half>[ap])?\.?\s?m?\.?(?![a-z])"
+)
+_PAST_DAY: Final = re.compile(
+    r"\b(?P<yesterday>yesterday|last night)\b"
+    r"|\b(?:on|last)\s+(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+_LATER: Final = re.compile(r"\b(?:afternoon|evening|tonight|night)\b")
+_CLASS: Final = re.compile(r"\b(?:(?P<first>[a-z]+)\s+)?(?P<second>[a-z]+)\s+class(?:es)?\b")
+_CLASS_FILLERS: Final = _words(
+    "a an my the to at went did took had attended our their this that one"
+)
+_SEPARATOR: Final = re.compile(
+    r"[,;.!?]+|\b(?:and then|then|after that|afterwards|followed by|plus|as well as|and also"
+    r"|and)\b"
+)
+# The words an activity is said with, in their base form: the ``exercise`` as said ("ran" →
+# "run"); the log files it under its activity's name ("running").
+_BASE: Final = {
+    "ran": "run", "runs": "run", "rode": "ride", "swam": "swim", "swims": "swim",
+    "jogged": "jog", "jogs": "jog", "jogging": "jog", "biked": "bike", "biking": "bike",
+    "hiked": "hike", "walked": "walk", "walks": "walk", "cycled": "cycling", "cycle": "cycling",
+    "lifted": "weights", "lifting": "weights", "weight training": "weights",
+    "danced": "dancing", "dance": "dancing", "rowed": "rowing",
+    "row": "rowing", "climbed": "climbing", "stretched": "stretching", "stretches": "stretching",
+    "stretch": "stretching", "strolled": "stroll", "skipped": "skipping", "worked out": "workout",
+    "work out": "workout", "working out": "workout", "trained": "training",
+    "exercised": "exercise",
+}  # fmt: skip
+_KM_UNITS: Final = {"k": "km", "km": "km", "kms": "km", "klick": "km", "klicks": "km"}
+
+
+@dataclass
+class _Mention:
+    """An activity said at ``start``, with the amounts given to it."""
+
+    start: int
+    exercise: str
+    activity: Activity | None = None
+    amounts: dict[str, Any] = field(default_factory=dict)
+
+    def takes(self, key: str) -> bool:
+        """Whether an amount of ``key`` (duration_minutes, distance, sets, laps as reps) may
+        go to it: reps and sets to an exercise, laps and a distance to a session."""
+        counted = self.activity is None or self.activity.counted
+        if key in self.amounts:
+            return False
+        if key == "sets":
+            return counted
+        if key == "reps":
+            return not counted
+        return not (key == "distance" and "reps" in self.amounts)
+
+
+@dataclass
+class _Reading:
+    """The request with what was read so far blanked out."""
+
+    text: str
+    amounts: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
+    mentions: list[_Mention] = field(default_factory=list)
+
+    def take(self, match: re.Match[str]) -> None:
+        """Blank ``match`` out, so no later pattern reads it again."""
+        self.blank(*match.span())
+
+    def blank(self, start: int, end: int) -> None:
+        """Blank the text from ``start`` to ``end``."""
+        self.text = self.text[:start] + " " * (end - start) + self.text[end:]
+
+
+def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
+    """One ``log_workout`` argument set per activity said; None when no activity can be read."""
+    lower = _THOUSANDS.sub(lambda m: "" if m.group() == "," else "000", text.lower())
+    lower = re.sub("[\u2019`]", "'", lower)
+    lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
+    reading = _Reading(lower)
+    when = _when(reading)
+    _read_amounts(reading)
+    starts = _segments(reading.text)  # "an hour and a half" is read: its "and" splits nothing
+    _read_exercises(reading)
+    _read_activities(reading)
+    mentions = sorted(reading.mentions, key=lambda m: m.start)
+    if not mentions and types:
+        mentions = [_Mention(-1, of_kind(types[0]).keyword, of_kind(types[0]))]
+    kinds = {kind for _, kind, _ in reading.amounts}
+    if not mentions and "laps" in kinds:
+        mentions = [_Mention(-1, "swimming", WORDS["swimming"])]
+    if not mentions and "distance" in kinds:
+        mentions = [_Mention(-1, "running", WORDS["running"])]
+    if not mentions:
+        return None
+    _attach(reading.amounts, mentions, starts)
+    calls = []
+    for mention in _merged(mentions, starts):
+        args: dict[str, Any] = {"exercise": mention.exercise, **mention.amounts}
+        if when:
+            args["time"] = when
+        calls.append(args)
+    return calls
+
+
+def _count(word: str) -> int | None:
+    """A count of sets or reps: a whole number, said as one ("a" is no count here)."""
+    if word in _NOT_A_COUNT:
+        return None
+    value = number(word)
+    return int(value) if value.is_integer() and value >= 1 else None
+
+
+def _when(reading: _Reading) -> str | None:
+    """The past day and clock time the workout was done, as ``log_workout``'s ``time``."""
+    clock = None
+    for match in _CLOCK.finditer(reading.text):
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        if match["half"] is None and match["minute"] is None:
+            continue  # "at 7": am or pm is unsure, and "about 5" may be a count
+        if match["half"] is not None and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if match["half"] == "p" else 0)
+        elif hour < 12 and _LATER.search(reading.text):
+            hour += 12  # "7:30 this evening"
+        if hour < 24 and minute < 60:
+            clock = f"{hour:02d}:{minute:02d}"
+            reading.take(match)
+            break
+    day = None
+    if said := _PAST_DAY.search(reading.text):
+        day = "yesterday" if said["yesterday"] else said["weekday"]
+        if said["yesterday"] == "last night" and clock is None:
+            clock = "20:00"
+    return " ".join(part for part in (day, clock) if part) or None
+
+
+def _read_amounts(reading: _Reading) -> None:
+    for match in list(_DURATION.finditer(reading.text)):
+        if match["half_hour"]:
+            minutes = 30.0
+        elif match["minutes"]:
+            minutes = number(match["minutes"])
+        else:
+            part = " ".join((match["part"] or "").split())
+            hours = number(match["hours"]) + (0.5 if match["half"] else 0)
+            hours += {"a half": 0.5, "a quarter": 0.25, "three quarters": 0.75}.get(part, 0)
+            minutes = hours * 60 + (number(match["extra"]) if match["extra"] else 0)
+        reading.amounts.append((match.start(), "duration", {"duration_minutes": float(minutes)}))
+        reading.take(match)
+    for match in list(_FOR_MINUTES.finditer(reading.text)):
+        if match["minutes"] not in _NOT_A_COUNT and 1 <= (said := number(match["minutes"])) <= 300:
+            reading.amounts.append((match.start(), "duration", {"duration_minutes": said}))
+            reading.take(match)
+    for match in list(_LAPS.finditer(reading.text)):
+        if laps := _count(match["laps"]):
+            reading.amounts.append((match.start(), "laps", {"reps": laps}))
+            reading.take(match)
+    for match in list(_MARATHON.finditer(reading.text)):
+        value = 21.1 if match["half"] else 42.2
+        reading.amounts.append(
+            (match.start(), "distance", {"distance": value, "distance_unit": "km"})
+        )
+        reading.mentions.append(_Mention(match.start(), "running", WORDS["running"]))
+        reading.take(match)
+    for match in list(_DISTANCE.finditer(reading.text)):
+        unit = _unit(match["unit"], match["value"])
+        if unit is None:
+            continue
+        value = number(match["value"])
+        reading.amounts.append(
+            (match.start(), "distance", {"distance": value, "distance_unit": unit})
+        )
+        reading.take(match)
+
+
+def _unit(said: str, value: str) -> str | None:
+    if said in _KM_UNITS or said.startswith("kilomet"):
+        return "km"
+    if said.startswith("mi"):
+        return "mi"
+    if said == "m" and (not value[0].isdigit() or float(value) < 100):
+        return None  # "20m" may be minutes; "800m" is metres
+    return "m"
+
+
+def _name(said: str) -> str | None:
+    """The exercise's name from the words after a count, or None if they name none."""
+    words: list[str] = []
+    for word in said.split():
+        if word in _STOP or _NUMBER.fullmatch(word) or (not words and word in _NOT_AN_EXERCISE):
+            break
+        words.append(word)
+    if not words or words[0] in _NOT_AN_EXERCISE:
+        return None
+    first = WORDS.get(words[0])
+    if first is not None and not first.counted:
+        return None  # "2 yoga classes", "3 runs": sessions, not reps
+    return " ".join(words)
+
+
+def _read_exercises(reading: _Reading) -> None:
+    """Sets of reps and counts of an exercise: "3 sets of 12 squats", "20 push ups"; sets
+    said after their exercise ("kettlebell swings, five sets of twenty") are an amount."""
+    for pattern in (_SETS, _REPS):
+        position = 0
+        while match := pattern.search(reading.text, position):
+            position = match.end("reps")
+            reps = _count(match["reps"])
+            sets = _count(match["sets"]) if pattern is _SETS else 1
+            name = _name(match["name"]) if match["name"] else None
+            if not reps or not sets:
+                continue
+            if name is None:
+                if pattern is _SETS:
+                    reading.amounts.append((match.start(), "sets", {"sets": sets, "reps": reps}))
+                    reading.blank(match.start(), position)
+                continue
+            amounts = {"sets": sets, "reps": reps} if pattern is _SETS else {"reps": reps}
+            reading.mentions.append(_Mention(match.start(), name, WORDS.get(name), amounts))
+            position = match.start("name") + len(name)
+            reading.blank(match.start(), position)
+
+
+def _read_activities(reading: _Reading) -> None:
+    """Classes ("a spin class") and activity words ("ran", "on the bike", "yoga")."""
+    for match in list(_CLASS.finditer(reading.text)):
+        words = [w for w in (match["first"], match["second"]) if w and w not in _CLASS_FILLERS]
+        said = " ".join(words)
+        activity = WORDS.get(said) or (WORDS.get(words[-1]) if words else None)
+        if activity is not None and not activity.weak:
+            mention = _Mention(match.start(), activity.keyword, activity)  # "spin", "yoga"
+        else:
+            mention = _Mention(match.start(), f"{words[-1]} class" if words else "class", CLASS)
+        reading.mentions.append(mention)
+        reading.take(match)
+    found = [
+        _Mention(match.start(), _BASE.get(word, word), activity)
+        for match in WORD_PATTERN.finditer(reading.text)
+        if not (activity := WORDS[word := match.group(1)]).weak
+        and not _in_a_row(reading.text, match)
+    ]
+    if not found and not reading.mentions:
+        found = [
+            _Mention(match.start(), _BASE.get(word, word), activity)
+            for match in WORD_PATTERN.finditer(reading.text)
+            if (activity := WORDS[word := match.group(1)]).weak
+        ][:1]
+    reading.mentions.extend(found)
+
+
+def _in_a_row(text: str, match: re.Match[str]) -> bool:
+    return match.group(1) == "row" and text[: match.start()].endswith("in a ")
+
+
+def _segments(text: str) -> list[int]:
+    """Where each part of the sentence (between "and then", commas…) starts."""
+    return [0, *(match.end() for match in _SEPARATOR.finditer(text))]
+
+
+def _segment(position: int, starts: list[int]) -> int:
+    return max(i for i, start in enumerate(starts) if start <= max(position, 0))
+
+
+def _attach(
+    amounts: list[tuple[int, str, dict[str, Any]]], mentions: list[_Mention], starts: list[int]
+) -> None:
+    """Give each duration and distance to the activity it was said with: one in its part of
+    the sentence (the nearest before it, else after it), else the nearest part's."""
+    for position, _, values in sorted(amounts, key=lambda a: a[0]):
+        key = next(iter(values))
+        here = _segment(position, starts)
+
+        def rank(mention: _Mention, here: int = here, position: int = position) -> tuple[int, ...]:
+            part = _segment(mention.start, starts)
+            before = mention.start <= position
+            if part == here:
+                return (0, 0 if before else 1, abs(mention.start - position))
+            return (1, abs(part - here), 0 if part < here else 1)
+
+        for mention in sorted(mentions, key=rank):
+            if mention.takes(key):
+                mention.amounts.update(values)
+                break
+
+
+def _merged(mentions: list[_Mention], starts: list[int]) -> list[_Mention]:
+    """Mentions of the same activity one after another are one log ("went for a run, ran
+    5k"), unless both have the same amount."""
+    merged: list[_Mention] = []
+    for mention in mentions:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and not last.amounts
+            and "reps" in mention.amounts
+            and _segment(last.start, starts) == _segment(mention.start, starts)
+        ):
+            merged[-1] = mention  # "swam 40 lengths", "did calisthenics: 20 push ups"
+            continue
+        if (
+            last is not None
+            and last.activity is not None
+            and last.activity == mention.activity
+            and not last.amounts.keys() & mention.amounts.keys()
+        ):
+            last.amounts.update(mention.amounts)
+            continue
+        merged.append(mention)
+    return merged
