@@ -197,3 +197,35 @@ def test_eval_refuses_unknown_intents(tmp_path: Path, capsys: pytest.CaptureFixt
     bad = write(tmp_path / "bad.jsonl", [("hello", "greet")])
     assert run_eval("--train", str(bad), "--test", "--stage", "ngram") == 2
     assert "not one of the agent's intents" in capsys.readouterr().err
+
+
+def test_the_shipped_stage_is_the_fit_of_the_shipped_examples() -> None:
+    """``agent/data/intent_stage.npz`` is rebuilt from ``intent_examples.jsonl`` (``atlas-eval
+    learned --export``): a stale file fails here."""
+    from custom_components.atlas.agent.learned import fit_stage, load_stage
+
+    shipped, fitted = load_stage(), fit_stage()
+    assert shipped.intents == fitted.intents
+    assert shipped.threshold == fitted.threshold
+    texts = ["give me a short run for tomorrow", "how's my body battery", "thanks a lot"]
+    np.testing.assert_allclose(shipped.scores(texts), fitted.scores(texts), atol=1e-3)
+
+
+def test_the_shipped_stage_reads_an_unsure_turn_and_leaves_replies_to_the_model() -> None:
+    from custom_components.atlas.agent.intent_rules import CONFIDENT, understand
+    from custom_components.atlas.agent.learned import learned_reading, load_stage
+    from custom_components.atlas.agent.structured import Extraction
+
+    stage = load_stage()
+    text = "yo can u sort a quick leg day thing for me"
+    ruled = understand(text)
+    assert ruled.confidence < CONFIDENT  # the rules are unsure
+    reading = learned_reading(stage, text, ruled)
+    assert reading is not None
+    assert (reading.intent, reading.confidence) == ("prepare_workout", CONFIDENT)
+    for reply in ("yes please", "do it", "Sort that out for me"):
+        assert learned_reading(stage, reply, understand(reply)) is None, reply
+    # A carried reading the stage disagrees with is left to the model.
+    carried = Extraction("set_reminder", {"day": "friday"}, 0.6)
+    assert learned_reading(stage, "what's my body battery looking like", carried) is None
+    assert learned_reading(None, text, ruled) is None

@@ -134,6 +134,17 @@ def test_none_only_without_an_activity(text: str) -> None:
     assert log_calls(text, []) is None
 
 
+def test_a_clock_time_goes_with_its_activity() -> None:
+    assert log_calls("Earlier at 7:30 I did 3 sets of 12 squats, and later ran 25 minutes", []) == [
+        {"exercise": "squats", "sets": 3, "reps": 12, "time": "07:30"},
+        {"exercise": "run", "duration_minutes": 25.0},
+    ]
+    assert log_calls("yesterday I ran 5k and did 20 push ups at 6 pm", []) == [
+        {"exercise": "run", "distance": 5.0, **KM, "time": "yesterday"},
+        {"exercise": "push ups", "reps": 20, "time": "yesterday 18:00"},
+    ]
+
+
 def test_a_count_word_is_no_rep() -> None:
     """ "a" and "an" count one hour or one mile, never one rep of a session."""
     assert log_calls("went for a run and a swim", []) == [

@@ -407,8 +407,9 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
     await setup_atlas(
         hass, scripted.port, agent={**AGENT_OPTIONS, CONF_LLM_HASS_API: [ATLAS_API_ID]}
     )
-    # Rules unsure ("chat" at 0.3, then a bare follow-up at 0.6), and the model sure enough to
-    # stay local (>= 0.7) but below CONFIDENT: no direct dispatch, the model answers both turns.
+    # Rules and learned stage unsure ("chat" at 0.3, then a bare follow-up at 0.6), the model
+    # sure enough to stay local (>= 0.7) but below CONFIDENT: no direct dispatch, the model
+    # answers both turns.
     scripted.extraction = {
         "intent": "prepare_workout", "day": "monday", "time_of_day": None, "types": ["yoga"],
         "injury": None, "data_source": None, "confidence": 0.75,
@@ -416,7 +417,7 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
     scripted.replies = [Reply(content="Which time of day?"), Reply(content="Morning it is.")]
     turns = async_capture_events(hass, EVENT_TURN)
     freezer.move_to("2026-11-21 06:00:05")
-    first = await converse(hass, "Something with yoga on Monday maybe")
+    first = await converse(hass, "Hmm, yoga on Monday maybe")
     freezer.move_to("2026-11-21 06:03:41")
     await converse(hass, "In the morning", first.conversation_id)
     assert [(t.data["understood_by"], t.data["route"], t.data["answered_by"]) for t in turns] == [
@@ -436,7 +437,7 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
         assert "understood as: prepare_workout" in newest
     assert clocks[0] != clocks[1]
     # An earlier user message goes back without its notes, exactly as the user said it.
-    assert two["messages"][1]["content"] == "Something with yoga on Monday maybe"
+    assert two["messages"][1]["content"] == "Hmm, yoga on Monday maybe"
 
 
 async def test_prefer_local_intents_handles_commands_without_the_llm(

@@ -215,7 +215,7 @@ def test_manifest_follows_hassfest_rules() -> None:
     assert manifest["zeroconf"] == [
         {"type": "_wyoming._tcp.local.", "properties": {"atlas": "llm"}}
     ]
-    assert manifest["requirements"] == ["anthropic>=0.125.0,<3", "wyoming>=1.8.0"]
+    assert manifest["requirements"] == ["anthropic>=0.125.0,<3", "numpy>=2.0", "wyoming>=1.8.0"]
 
 
 async def test_home_assistant_loads_the_integration(hass: HomeAssistant) -> None:

@@ -649,7 +649,8 @@ async def test_bad_plan_arguments_are_clear_errors_for_the_model(
     hass: HomeAssistant, scripted: ScriptedLLM, arguments: dict[str, Any], message: str
 ) -> None:
     entry = await setup_atlas(hass, scripted.port)
-    await ask(hass, scripted, "Plan something", call("prepare_workout", **arguments))
+    # Words neither the rules nor the learned stage read: the model picks the arguments.
+    await ask(hass, scripted, "Go ahead with that", call("prepare_workout", **arguments))
     (result,) = tool_results(scripted)
     assert result["error"] is True
     assert message in result["data"]["error_text"]  # the details, for the model …

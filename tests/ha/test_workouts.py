@@ -198,25 +198,29 @@ async def test_log_sets_and_a_run_by_the_skill(hass: HomeAssistant, scripted: Sc
 async def test_log_sets_duration_and_an_earlier_time(
     hass: HomeAssistant, scripted: ScriptedLLM
 ) -> None:
-    """Two workouts and a clock time in one sentence: the rules are unsure, so the structured
-    pass runs and the model picks the tools' arguments."""
+    """Two workouts and a clock time in one sentence: two logs, the time with the one it was
+    said with."""
     await setup_atlas(hass, scripted.port)
-    turns = async_capture_events(hass, EVENT_TURN)
-    await ask(
+
+    turn = await skill_turn(
         hass,
         scripted,
-        "Earlier at 7:30 I did 3 sets of 12 squats, and later ran 25 minutes",
-        call("log_workout", "c1", exercise="squats", reps=12, sets=3, time="07:30"),
-        call("log_workout", "c2", exercise="running", duration_minutes=25),
+        "Log 3 sets of 12 squats at 7:30 am and then a 25 minute run",
+        ["log_workout", "log_workout"],
     )
-    (turn,) = turns
-    assert (turn.data["understood_by"], turn.data["answered_by"]) == ("llm", "llm")
-    assert turn.data["tools"] == ["atlas__log_workout", "atlas__log_workout"]
-    assert len(scripted.requests) - len(scripted.chat_requests) == 1  # the structured pass
-    squats, run = tool_results(scripted)
-    assert squats["data"]["logged"]["exercise"] == "Bodyweight squat"
-    assert datetime.fromisoformat(squats["data"]["logged"]["time"]) == at(7, 30)
-    assert run["data"]["today"] == {"reps": 36, "active_minutes": 25.0, "workouts": 2}
+
+    assert turn.calls == [
+        ("atlas__log_workout", {"exercise": "squats", "sets": 3, "reps": 12, "time": "07:30"}),
+        ("atlas__log_workout", {"exercise": "run", "duration_minutes": 25.0}),
+    ]
+    squats, run = (result["data"] for result in turn.results)
+    assert squats["logged"]["exercise"] == "Bodyweight squat"
+    assert datetime.fromisoformat(squats["logged"]["time"]) == at(7, 30)
+    assert datetime.fromisoformat(run["logged"]["time"]) == START
+    assert run["today"] == {"reps": 36, "active_minutes": 25.0, "workouts": 2}
+    assert turn.speech == (
+        "Logged 3 sets of 12 bodyweight squats and 25 minutes of running. That's 2 workouts today."
+    )
     assert value(hass, REPS) == "36"
     assert value(hass, MINUTES) == "25.0"
     assert value(hass, COUNT) == "2"

@@ -366,6 +366,8 @@ _LOG_DONE: Final = _rx(  # a workout said as done, without "I" ("did a spin clas
     r"|jog)\b|\bput (?:\w+ )?(?:in|on|into) my (?:log|diary|training log)\b"
     r"|^add (?:a|an|my|the|\d+) .*" + _WORKOUT_NOUN
 )
+
+
 class _Calculation:
     """A rule that matches what ``calculations`` can compute ("20% of 45", "5 foot 8 in cm")."""
 

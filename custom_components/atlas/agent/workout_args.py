@@ -147,7 +147,7 @@ def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     lower = re.sub("[\u2019`]", "'", lower)
     lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
     reading = _Reading(lower)
-    when = _when(reading)
+    day, clock, clock_at = _when(reading)
     _read_amounts(reading)
     starts = _segments(reading.text)  # "an hour and a half" is read: its "and" splits nothing
     _read_exercises(reading)
@@ -163,11 +163,15 @@ def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     if not mentions:
         return None
     _attach(reading.amounts, mentions, starts)
+    said_at = _segment(clock_at, starts)
+    merged = _merged(mentions, starts)
     calls = []
-    for mention in _merged(mentions, starts):
+    for mention in merged:
         args: dict[str, Any] = {"exercise": mention.exercise, **mention.amounts}
-        if when:
-            args["time"] = when
+        # A clock time belongs to the activity said with it; a day to them all.
+        own = clock if len(merged) == 1 or _segment(mention.start, starts) == said_at else None
+        if time := " ".join(part for part in (day, own) if part):
+            args["time"] = time
         calls.append(args)
     return calls
 
@@ -180,9 +184,10 @@ def _count(word: str) -> int | None:
     return int(value) if value.is_integer() and value >= 1 else None
 
 
-def _when(reading: _Reading) -> str | None:
-    """The past day and clock time the workout was done, as ``log_workout``'s ``time``."""
-    clock = None
+def _when(reading: _Reading) -> tuple[str | None, str | None, int]:
+    """The past day ("yesterday", "sunday") and the clock time ("07:30") the workout was
+    done, for ``log_workout``'s ``time``, and where the clock time was said."""
+    clock, clock_at = None, 0
     for match in _CLOCK.finditer(reading.text):
         hour, minute = int(match["hour"]), int(match["minute"] or 0)
         if match["half"] is None and match["minute"] is None:
@@ -192,7 +197,7 @@ def _when(reading: _Reading) -> str | None:
         elif hour < 12 and _LATER.search(reading.text):
             hour += 12  # "7:30 this evening"
         if hour < 24 and minute < 60:
-            clock = f"{hour:02d}:{minute:02d}"
+            clock, clock_at = f"{hour:02d}:{minute:02d}", match.start()
             reading.take(match)
             break
     day = None
@@ -200,7 +205,7 @@ def _when(reading: _Reading) -> str | None:
         day = "yesterday" if said["yesterday"] else said["weekday"]
         if said["yesterday"] == "last night" and clock is None:
             clock = "20:00"
-    return " ".join(part for part in (day, clock) if part) or None
+    return day, clock, clock_at
 
 
 def _read_amounts(reading: _Reading) -> None:
