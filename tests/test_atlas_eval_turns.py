@@ -284,3 +284,31 @@ def test_the_tuning_set_runs_completely(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["overall"]["lines"] == len(load_lines([TUNING]))
     assert not [d["id"] for d in report["lines"] for t in d["turns"] if t["error"]]
+
+
+def test_a_model_answered_line_is_judged_on_routing_not_on_scripted_words(
+    tmp_path: Path,
+) -> None:
+    """Chat, programmes and device commands are a model's words by design: with the scripted
+    box their facts cannot be judged, only that the model got them and nothing forbidden was
+    said. A skill line that reached the model is still judged in full."""
+    chat = parse(tmp_path, text="who built the pyramids", intent="chat", reply_must=[["egypt"]],
+                 reply_must_not=["doctor"])  # fmt: skip
+    reached = TurnRecord("said", "c1", "Okay.", False, {"intent": "chat"}, [], 2)
+    scored = score_line(chat, [reached], NOW)
+    assert scored.correct
+    assert scored.model_words
+    assert summarise([scored])["overall"]["model_words_unjudged"] == 1
+    # Not sent to the model (a skill or the safe answer spoke instead): judged, and wrong.
+    not_reached = TurnRecord("said", "c1", "Talk to a doctor.", False, {"intent": "chat"}, [], 0)
+    wrong = score_line(chat, [not_reached], NOW)
+    assert not wrong.correct
+    assert wrong.reply_problems == ["missing ['egypt']", "says 'doctor'"]
+    # A forbidden word is wrong even in a model's words.
+    forbidden = TurnRecord("said", "c1", "Ask a doctor.", False, {"intent": "chat"}, [], 1)
+    assert score_line(chat, [forbidden], NOW).reply_problems == ["says 'doctor'"]
+    # A skill intent's facts are judged whoever answered.
+    status = parse(tmp_path, text="what's my streak", intent="workout_status",
+                   reply_must=[["3"]])  # fmt: skip
+    answered = TurnRecord("said", "c1", "Okay.", False, {"intent": "workout_status"}, [], 1)
+    assert score_line(status, [answered], NOW).reply_problems == ["missing ['3']"]

@@ -707,3 +707,28 @@ async def test_reminder_set_by_voice_updates_the_list(
     assert [(i["summary"], i["due"]) for i in await items(hass)] == [
         ("check the oven", "2026-05-04T09:05:00+02:00")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "speech"),
+    [
+        ("what reminders have i got", {},
+         "You have 4 reminders: take the bins out on Thursday at 7 PM; call mum on Friday at "
+         "6 PM; renew the gym membership on Saturday at 10 AM; book a physio appointment on "
+         "Monday 11 May at 9 AM."),
+        ("any reminders for friday", {"day": "friday"},
+         "You have 1 reminder on Friday: call mum on Friday at 6 PM."),
+        ("what am i supposed to remember this weekend", {"period": "weekend"},
+         "You have 1 reminder this weekend: renew the gym membership on Saturday at 10 AM."),
+        ("do i have any reminders set for tomorrow", {"day": "tomorrow"},
+         "You have no reminders tomorrow."),
+    ],
+)  # fmt: skip
+async def test_list_reminders_for_the_day_or_period_asked(
+    hass: HomeAssistant, scripted: ScriptedLLM, text: str, args: dict[str, str], speech: str
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    await _world(hass)
+    turn = await skill_turn(hass, scripted, text, ["list_reminders"])
+    assert turn.calls == [("atlas__list_reminders", args)]
+    assert turn.speech == speech

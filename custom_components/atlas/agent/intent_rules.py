@@ -161,7 +161,8 @@ _QUESTION: Final = (
 _WORKOUT_NOUN: Final = (
     r"\b(?:workouts?|sessions?|routines?|flow|circuits?|class(?:es)?|training|exercises?|sets"
     r"|drills|plan|stretch|run|swim|ride|hike|walk|jog|yoga|hiit|mobility|calisthenics"
-    r"|strength|cycling|swimming|running|walking|stretching|lifting|spin)\b"
+    r"|strength|cycling|swimming|running|walking|stretching|lifting|spin|core|abs|cardio"
+    r"|leg day)\b"
 )
 _REMIND_WHAT: Final = _rx(r"^remind me (?:what|which|when)\b.*" + _WORKOUT_NOUN)
 _CANCEL: Final = _rx(
@@ -258,6 +259,7 @@ _NEXT_STRONG: Final = _rx(
     r"\b(?:next|coming up|scheduled|planned|on the (?:schedule|agenda|plan|calendar)|lined up"
     r"|in store)\b"
     r"|^(?:have|do) i (?:got|have) (?:a|an|any) \w+ (?:this|on|tomorrow|planned|coming)\b"
+    r"|^what(?:'ve| have) i got (?:on|for|planned|tomorrow|today|tonight|this)\b"
 )
 _STATUS: Final = _rx(
     r"\bhow (?:many|much|far|long|often)\b.*\b(?:did|have|has|had) i\b|^(?:did|have) i\b"
@@ -329,8 +331,9 @@ _CANCEL_ONE: Final = _rx(
     r"|remove|forget) (?:that|it|the \w+ one)\b|\btake (?:that|the|my) .*reminder off\b"
 )
 _STATUS_PERIOD: Final = _rx(  # what the user did over a period: before unit questions
-    r"^(?:so |um |uh )?(?:what|how (?:many|much|far|long|often)|have|did|tell me what)\b"
-    r"(?!.*\b(?:have i got|am i doing|recover\w*)\b).*\b(?:i|i've|i have)\b.*\b(?:done|did"
+    r"^(?!.*\b(?:have i got|am i doing|recover\w*)\b)"
+    r"(?:so |um |uh )?(?:what|how (?:many|much|far|long|often)|have|did|tell me what)\b"
+    r".*\b(?:i|i've|i have)\b.*\b(?:done|did"
     r"|run|ran|swum|swam|cycled|ridden|rode|walked|lifted|trained|logged|get (?:a|my) \w+ in"
     r"|got (?:a|my) \w+ in)\b(?!.*\b(?:planned|plan|next|coming up|scheduled|tomorrow)\b)"
     r"|\bdid i do\b|^(?:so |um |uh )?how am i doing\b"
