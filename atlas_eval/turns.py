@@ -50,6 +50,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--limit", type=int, metavar="N", help="the first N lines only")
     parser.add_argument("--lang", metavar="xx", help="only the lines in this language")
     parser.add_argument("--verbose", action="store_true", help="show Home Assistant's warnings")
+    parser.add_argument(
+        "--no-learned",
+        action="store_true",
+        help="the cascade without its learned stage (rules, then the model), to compare",
+    )
     parser.set_defaults(func=run)
 
 
@@ -73,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     # Home Assistant is imported only now, and the clock patch first (turns_run's first import).
     from . import turns_run, world  # noqa: PLC0415
 
-    records = turns_run.run_lines(lines, _progress(len(lines)))
+    records = turns_run.run_lines(lines, _progress(len(lines)), learned=not args.no_learned)
     scores = [
         score_line(line, turns, world.NOW) for line, turns in zip(lines, records, strict=True)
     ]
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
             "now": world.NOW.isoformat(),
             "time_zone": world.TIME_ZONE,
             "box": "scripted box (rules and skills alone)",
+            "stages": "rules, model" if args.no_learned else "rules, learned, model",
         },
     }
     report = build_report(scores, header)

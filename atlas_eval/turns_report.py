@@ -94,7 +94,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"# atlas-eval turns: {', '.join(report['files'])} ({overall['lines']} lines)",
         "",
         f"World: {report['world']['now']} ({report['world']['time_zone']}), "
-        f"{report['world']['box']}.",
+        f"{report['world']['box']}, stages: {report['world'].get('stages', 'all')}.",
         "",
         "| measure | value |",
         "|---|---|",

@@ -170,15 +170,21 @@ def frozen_clock() -> Iterator[None]:
 
 
 def run_lines(
-    lines: list[TurnLine], progress: Callable[[int, TurnLine, list[TurnRecord]], None] | None = None
+    lines: list[TurnLine],
+    progress: Callable[[int, TurnLine, list[TurnRecord]], None] | None = None,
+    *,
+    learned: bool = True,
 ) -> list[list[TurnRecord]]:
-    """Every line's turns, each line from the seeded world (``progress`` after each)."""
+    """Every line's turns, each line from the seeded world (``progress`` after each;
+    ``learned=False``: the cascade without its learned stage, rules then model)."""
 
     async def run_all() -> list[list[TurnRecord]]:
         done: list[list[TurnRecord]] = []
         async with running_world() as world:
             for index, line in enumerate(lines):
                 await world.reset()
+                if not learned:
+                    world.entry.runtime_data.learned = None
                 done.append(await world.run_line(line))
                 if progress is not None:
                     progress(index, line, done[-1])
