@@ -178,7 +178,10 @@ async def test_fifty_grammar_constrained_requests_all_validate(llm_server: Serve
 async def test_tool_call_round_trip(llm_server: ServerProcess) -> None:
     messages = user("Turn on the kitchen light.")
     async with connect(llm_server.port) as conn:
-        await conn.send(chat(messages, tools=[LIGHT_TOOL], tool_choice="required"))
+        # Temperature 0: the same answer on every run (a sampled follow-up may be empty).
+        await conn.send(
+            chat(messages, tools=[LIGHT_TOOL], tool_choice="required", temperature=0, seed=1)
+        )
         events = await conn.recv_until("chat-stop")
         stop = events[-1].data
         assert stop["finish_reason"] == "tool_calls"
@@ -193,7 +196,9 @@ async def test_tool_call_round_trip(llm_server: ServerProcess) -> None:
             {"role": "tool", "tool_call_id": call["id"], "name": "turn_on",
              "content": '{"success": true, "entity_id": "light.kitchen"}'},
         ]  # fmt: skip
-        await conn.send(chat(followup, tools=[LIGHT_TOOL], tool_choice="none", max_tokens=24))
+        await conn.send(
+            chat(followup, tools=[LIGHT_TOOL], tool_choice="none", max_tokens=24, temperature=0)
+        )
         stop2 = (await conn.recv_until("chat-stop"))[-1].data
         await conn.send(chat(messages, max_tokens=1))
         plain = (await conn.recv_until("chat-stop"))[-1].data
