@@ -14,6 +14,7 @@ and run no tool; ``answer`` is what the user says next, and ``tools`` what that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,8 +114,24 @@ def _tools(where: str, raw: object) -> tuple[ToolCall, ...]:
         args = call.get("args", {})
         if not isinstance(args, dict):
             raise DatasetError(f"{where}: the args of {call['tool']} must be an object")
+        _check_times(f"{where}: {call['tool']}", args)
         calls.append(ToolCall(call["tool"], dict(args)))
     return tuple(calls)
+
+
+_HH_MM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+
+
+def _check_times(where: str, args: dict[str, Any]) -> None:
+    """A reminder's time: ``in_minutes`` a number, ``due`` {day?, time: "HH:MM"}."""
+    minutes = args.get("in_minutes")
+    if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int | float)):
+        raise DatasetError(f'{where}: "in_minutes" must be a number, not {minutes!r}')
+    due = args.get("due")
+    if due is not None and (
+        not isinstance(due, dict) or not _HH_MM.fullmatch(str(due.get("time", "")))
+    ):
+        raise DatasetError(f'{where}: "due" must be {{"day": ..., "time": "HH:MM"}}, not {due!r}')
 
 
 def _strings(where: str, raw: object, key: str) -> tuple[str, ...]:

@@ -33,8 +33,8 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "week status": ("How many workouts have I done this week?", "workout_status"),
     "next workout": ("When is my next run?", "next_workout"),
     "recovery": ("How is my body battery this morning?", "recovery_status"),
-    "sore knee plan": (
-        "My knee is a bit sore, give me a twenty minute workout for today.",
+    "sore shoulder plan": (
+        "My shoulder is a bit sore, give me a twenty minute workout for today.",
         "prepare_workout",
     ),
     "reminder list": ("What reminders have I got?", "list_reminders"),
@@ -45,7 +45,7 @@ MUST_SAY: dict[str, tuple[str, ...]] = {
     "clarifying question": ("?",),
     "quick answer": ("12",),
     "run log": ("kilomet", "km"),
-    "sore knee plan": ("knee",),
+    "sore shoulder plan": ("sparing your shoulder",),
 }
 FIRST_AUDIO_TARGET_S = 1.5
 TOTAL_TARGET_S = 3.0

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from atlas_eval.route import DatasetError
 from atlas_eval.turns_data import ToolRun, TurnLine, TurnRecord, load_lines
 from atlas_eval.turns_score import (
     expected_due,
@@ -312,3 +313,17 @@ def test_a_model_answered_line_is_judged_on_routing_not_on_scripted_words(
                    reply_must=[["3"]])  # fmt: skip
     answered = TurnRecord("said", "c1", "Okay.", False, {"intent": "workout_status"}, [], 1)
     assert score_line(status, [answered], NOW).reply_problems == ["missing ['3']"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{"text": "x", "in_minutes": {"day": "today"}}, {"text": "x", "due": {"day": "today"}},
+     {"text": "x", "due": {"time": "25:00"}}, {"text": "x", "in_minutes": True}],
+)  # fmt: skip
+def test_a_malformed_reminder_time_is_refused_with_its_line(
+    tmp_path: Path, args: dict[str, Any]
+) -> None:
+    bad = line(id="b-1", text="remind me", intent="set_reminder",
+               tools=[{"tool": "set_reminder", "args": args}])  # fmt: skip
+    with pytest.raises(DatasetError, match=r"bad\.jsonl:1: set_reminder"):
+        load_lines([write(tmp_path / "bad.jsonl", bad)])

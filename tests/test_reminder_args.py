@@ -258,7 +258,25 @@ def test_plan_asks_or_calls() -> None:
     ],
 )
 def test_cancel_args_name_the_reminder(text: str, expected: str) -> None:
-    assert cancel_args(text) == {"text": expected}
+    assert cancel_args(text)["text"] == expected  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cancel my reminder to renew the gym membership on saturday",
+         {"text": "renew the gym membership", "day": "saturday"}),
+        ("scratch tomorrow's reminder i'm away", {"day": "tomorrow"}),
+        ("the saturday reminder i don't want it anymore", {"day": "saturday"}),
+        ("you can forget about mum's call i spoke to her earlier",
+         {"text": "mum's call spoke her earlier"}),
+        ("no need for the bins reminder anymore", {"text": "bins"}),
+    ],
+)  # fmt: skip
+def test_cancel_args_by_day_and_by_the_words_left(text: str, expected: dict[str, str]) -> None:
+    """A day said picks that day's reminder; with no phrase naming it, the words that are no
+    cancel or filler word name it (the tool matches them against the reminders)."""
+    assert cancel_args(text) == expected
 
 
 @pytest.mark.parametrize(

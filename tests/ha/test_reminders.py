@@ -732,3 +732,35 @@ async def test_list_reminders_for_the_day_or_period_asked(
     turn = await skill_turn(hass, scripted, text, ["list_reminders"])
     assert turn.calls == [("atlas__list_reminders", args)]
     assert turn.speech == speech
+
+
+@pytest.mark.parametrize(
+    ("text", "cancelled"),
+    [
+        ("cancel friday's reminder", "call mum"),
+        ("the saturday reminder i don't want it anymore", "renew the gym membership"),
+        ("you can forget about mum's call i spoke to her earlier", "call mum"),
+        ("i rang my mother yesterday so there's no point in the reminder", "call mum"),
+        ("nah forget the bin reminder", "take the bins out"),
+    ],
+)
+async def test_cancel_by_the_day_or_the_words_the_user_used(
+    hass: HomeAssistant, scripted: ScriptedLLM, text: str, cancelled: str
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    await _world(hass)
+    turn = await skill_turn(hass, scripted, text, ["cancel_reminder"])
+    assert turn.results[0]["data"]["cancelled"]["text"] == cancelled, turn.speech
+    assert cancelled not in [i["summary"] for i in await items(hass)]
+    assert len(await items(hass)) == 3
+
+
+async def test_cancel_by_a_day_without_a_reminder_says_so(
+    hass: HomeAssistant, scripted: ScriptedLLM
+) -> None:
+    await setup_atlas(hass, scripted.port)
+    await _world(hass)
+    turn = await skill_turn(hass, scripted, "scratch tomorrow's reminder", ["cancel_reminder"])
+    assert turn.results[0]["data"]["cancelled"] is None
+    assert turn.speech.startswith("There's no reminder tomorrow. You have 4 reminders: ")
+    assert len(await items(hass)) == 4

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from .reminder_args import (
     ReminderRequest,
+    cancel_args,
     cancel_subject,
     cancel_words,
     read_reminder,
@@ -72,7 +73,7 @@ def question_for(intent: str, text: str, now: datetime) -> Question | None:
     if intent == "set_reminder":
         request = read_reminder(text, now)
         return None if request is None else _reminder_question(request, now)
-    if intent == "cancel_reminder" and cancel_subject(text) == "":
+    if intent == "cancel_reminder" and cancel_subject(text) == "" and cancel_args(text) is None:
         return Question("cancel_reminder", "which", WHICH, asked=now)
     return None
 

@@ -22,6 +22,7 @@ from typing import Any, Final
 from .calculations import calculation
 from .emergency import emergency
 from .intents import PLANNING_INTENTS
+from .router import planning
 from .structured import (
     BODY_PARTS,
     DAYS,
@@ -77,7 +78,7 @@ _DAY_PATTERNS: Final = tuple(
     (day, _rx(rf"\b{stem}(?:'s|s)?\b"))
     for day, stem in (
         *((day, day) for day in DAYS[:7]),
-        ("today", r"(?:today|tonight|this (?:morning|afternoon|evening))"),
+        ("today", "today"),
         ("tomorrow", r"(?:tomorrow|tmrw|tomorow)"),
     )
     if day in DAYS
@@ -170,6 +171,7 @@ _CANCEL: Final = _rx(
     r"|dismiss|forget|erase|ditch|bin)\b.*\bremind|\bstop reminding\b|\bdon't remind me\b"
     r"|\b(?:don't|do not|no longer) (?:need|want)\b.*\bremind"
 )
+_LIST_MORE: Final = _rx(r"\b(?:anything|something) .*\bi need reminding\b|\bneed reminding about\b")
 _LIST: Final = _rx(
     rf"(?:{_QUESTION}|^(?:any|list|show|read|tell me|go through|check|give me)\b).*\breminders?\b"
     r"|\b(?:list|show|read(?: out| me)?|tell me|go through)\b.*\breminders?\b"
@@ -178,17 +180,30 @@ _LIST: Final = _rx(
     r"|^(?:um |uh )?(?:did|have) i (?:set|got|made) (?:a|any) reminders?\b|\breminder wise\b"
 )
 _SET: Final = _rx(
-    r"\bremind me\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
+    r"\bremind me\b|\bgive me a (?:shout|nudge|buzz|ping|heads up)\b|\bi need (?:reminding|a nudge"
+    r"|a reminder)\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
     r" (?:a |an |another |the )?reminder|\bnudge me\b|\bping me\b|\bdon't let me forget\b"
     r"|\breminder (?:for|to|on|at|about)\b"
 )
 _REMINDER: Final = _rx(r"\bremind(?:er|ers|ing)?\b")
+_DEVICE_NOUN: Final = (
+    r"(?:lights?|lamps?|thermostat|heating|heater|fan|blinds|curtains|shades|door|garage"
+    r"|speakers?|tv|television|telly|music|song|track|playlist|vacuum|hoover|treadmill"
+    r"|air ?con\w*|ac|sauna|plugs?|socket|volume|temperature|degrees|radio|podcast|kettle"
+    r"|percent)"
+)
 _DEVICE: Final = _rx(
-    _ASKS + r"(?:turn|switch|flip|dim|brighten|lock|unlock|open|close|shut|play|pause|resume"
-    r"|mute|unmute|skip|start|stop|raise|lower|set|put|increase|decrease|crank)\b.*\b(?:lights?"
-    r"|lamps?|thermostat|heating|heater|fan|blinds|curtains|shades|door|garage|speakers?|tv"
-    r"|television|telly|music|song|track|playlist|vacuum|hoover|treadmill|air con\w*|ac|sauna"
-    r"|plugs?|socket|volume|temperature|degrees|radio|podcast|kettle|percent)\b"
+    r"^(?:.*?\b(?:can you|could you|would you|will you|please|like|and|in here|mate)\s+)?"
+    + _ASKS[1:]
+    + r"(?:turn|switch|flip|dim|brighten|lock|unlock|open|close|shut|play|pause|resume"
+    r"|mute|unmute|skip|start|stop|raise|lower|set|put|increase|decrease|crank|bump|boil|make"
+    r"|get|knock|pop|whack|run)\b.*\b" + _DEVICE_NOUN + r"\b"
+    r"|^(?:the |all the )?(?:\w+ )?(?:lights?|lamps?|heating|fan|blinds|curtains|tv|telly|music"
+    r"|volume|air ?con\w*|radio|hoover)\b(?: \w+){0,3} (?:on|off|up|down|to \w+"
+    r"|brighter|dimmer|warmer|cooler|louder|quieter)\b(?! (?:my|a|the) (?:workout|run|session))"
+    r"|^is the (?:\w+ )?"
+    + _DEVICE_NOUN
+    + r" (?:\w+ )?(?:locked|unlocked|on|off|open|closed|shut)\b"
 )
 _PROGRAM_SCOPE: Final = (
     rf"(?:\b{_NUMBER} (?:weeks?|months?)\b|\bmulti ?week|\blong ?term\b|\bmonthly\b|\bweeks of\b"
@@ -205,13 +220,13 @@ _PROGRAM: Final = _rx(  # a planning verb and a multi-week scope, in either orde
 _LOG: Final = _rx(
     r"^(?:(?:can|could|would) you |please |just )*(?:log|record|save|note|track|put down"
     r"|mark|import|sync|upload|enter)\b"
-    r"|\b(?:log|record|save|add|note) (?:it|that|this|them)\b"
+    r"|\b(?:log|record|save|add|note) (?:it|that|this|them)\b(?! (?:week|month|year|morning))"
     r"|\badd\b.*\bto (?:my|the|today's) (?:log|diary|history|training log)\b"
     r"|\bmark\b.*\bas (?:done|complete|completed|finished)\b"
     r"|\b(?:import|sync|pull|upload)\b.*\b(?:from|with)\b.*\b(?:garmin|watch)\b"
 )
 _STATUS_STRONG: Final = _rx(  # about the user's own record, not "the history of yoga"
-    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)"
+    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)(?!.*\brecover)"
     r".*\b(?:summary|history|stats|statistics|streak|in total|so far|personal best|progress)\b"
 )
 _PREPARE: Final = _rx(
@@ -241,7 +256,9 @@ _MEDICAL: Final = _rx(
     r"|fever|flu|a cold|sore throat|chest|headaches?|migraines?|doctor|gp|physio\w*"
     r"|clicks|clicking|surgery|concussion|arthritis|tendonitis|shin splints|cramps?"
     r"|short of breath|breathless\w*|safe|worried|looked at|doms|antibiotics?|is it normal"
-    r"|how much water|dehydrat\w*)\b"
+    r"|how much water|dehydrat\w*|a stitch|itchy|rash|what (?:might|could) (?:be )?caus\w*"
+    r"|what could (?:it|that|this) be|take to heal|empty stomach|after eating before"
+    r"|pulled something)\b"
 )
 _LOG_PAST: Final = _rx(
     r"^(?:i|i've|i have|i just|just|i also|we)\b[^?]*\b(?:did|done|finished|completed|ran|swam"
@@ -253,13 +270,21 @@ _RECOVERY: Final = _rx(
     r" variability|sleep(?: score)?|slept|rest (?:day|today|tomorrow|or)|should i rest"
     r"|fatigued?|tired|fresh|stress(?:ed)?|resting heart rate|can i handle|(?:good|well|fit)"
     r" enough|day off|need a rest|overtrain\w*|h r v|good to go|knackered|overdoing it"
-    r"|resting pulse|go easy|take it easy today|push it today)\b"
+    r"|resting pulse|go easy|take it easy today|push it today|recovery stats|garmin numbers"
+    r"|my energy|feel a bit flat)\b"
 )
 _NEXT_STRONG: Final = _rx(
     r"\b(?:next|coming up|scheduled|planned|on the (?:schedule|agenda|plan|calendar)|lined up"
     r"|in store)\b"
     r"|^(?:have|do) i (?:got|have) (?:a|an|any) \w+ (?:this|on|tomorrow|planned|coming)\b"
     r"|^what(?:'ve| have) i got (?:on|for|planned|tomorrow|today|tonight|this)\b"
+    r"|\bon the cards\b|\bin the diary\b|\bwhat did you have me doing\b"
+    r"|\bam i (?:meant|supposed) to be (?:running|swimming|cycling|lifting|training|doing)\b"
+    r"|\b(?:what's|whats|what is) on (?:for )?(?:the weekend|tomorrow|today|tonight|this)\b"
+    r"|\bhow long is (?:tomorrow|today|tonight|\w+day)'?s? (?:session|workout|run|ride|swim"
+    r"|class)\b"
+    r"|^(?:have|do) i (?:got|have) (?:a|an|any) (?:workout|session|run|class|swim|ride)\b"
+    r"|\bwhat (?:sort|kind|type) of (?:session|workout) (?:have|do) i (?:got|have)\b"
 )
 _STATUS: Final = _rx(
     r"\bhow (?:many|much|far|long|often)\b.*\b(?:did|have|has|had) i\b|^(?:did|have) i\b"
@@ -308,6 +333,7 @@ _CHAT: Final = _rx(
 _QUICK_STRONG: Final = _rx(
     r"\b(?:bmi|body mass(?: index)?|percent|per cent|pace (?:is|for|per|do i need)|what pace"
     r"|my pace|calories (?:does|do|did|would|will|i burn|burned|burnt)|calories? .{0,40}\bburn"
+    r"|calorie wise|what date is|time (?:is it )?(?:in \w+|over there)|\w+ time please"
     r"|convert|fahrenheit|celsius|how many days (?:until|till|til|to)\b|what day of the week"
     r"|(?:what's|what is|whats) the date)"
     r"|\bhow (?:many|much|far) (?:miles|kilometres|kilometers|km|k|pounds|lbs|kilos|kg"
@@ -324,6 +350,23 @@ _OPEN_QUESTION: Final = _rx(  # a question about the world, not the user's own d
     r"(?:fact|story|joke)|what should i (?:cook|make|eat|have) for (?:dinner|lunch|breakfast|tea))"
     r"\b"
 )
+_CANCEL_VERB: Final = (
+    r"(?:cancel|delete|remove|clear|scrap|scratch|drop|ditch|bin|kill|nix|axe|lose|erase|unset"
+    r"|undo|forget|get rid of|stop)"
+)
+_CANCEL_MORE: Final = _rx(  # not "remind me to cancel the gym": that sets a reminder
+    r"^(?!.*\bremind me (?:to|at|in|on|about|that|tomorrow|tonight|later)\b)(?:"
+    rf".*\b{_CANCEL_VERB}\b.*\b(?:reminders?|one|thing|alert|nag|list)\b"
+    r"|.*\b(?:take|get|knock)\b.*\b(?:reminders?|one|thing|alert|list|that|it)\b.*\b(?:off"
+    r"|on the head)\b"
+    r"|.*\b(?:reminders?|one|thing|alert)\b.*\b(?:cancel|delete|remove|clear|scrap|drop"
+    r"|ditch|kill|get rid of|undo|don'?t want it|can go)\b"
+    r"|.*\bno (?:need|point)\b.*\b(?:remind\w*|nag\w*)\b"
+    r"|.*\bdon'?t (?:bother|need to|have to) (?:remind|nag)\w*\b"
+    r"|.*\b(?:don'?t|dont) (?:want|wanna|need) (?:to )?be reminded\b"
+    r"|.*\bnever mind (?:the|that|my) .*\breminder\b|^no reminder (?:for|about)\b"
+    r"|.*\byou can forget (?:about )?\b)"
+)
 _CANCEL_ONE: Final = _rx(
     r"^(?:please |can you |could you |just |nah |no )*(?:cancel|delete|remove|scrap|drop|clear"
     r"|ditch|bin|forget|get rid of)\b(?! (?:the |my |that )?(?:workout|session|run|plan|class))"
@@ -338,6 +381,10 @@ _STATUS_PERIOD: Final = _rx(  # what the user did over a period: before unit que
     r"|got (?:a|my) \w+ in)\b(?!.*\b(?:planned|plan|next|coming up|scheduled|tomorrow)\b)"
     r"|\bdid i do\b|^(?:so |um |uh )?how am i doing\b"
     r"|^how many \w+(?: \w+)? (?:sessions?|workouts?|runs|rides|swims|classes)\b"
+    r"|\b(?:how's|how is|hows) my (?:week|month)\b|\brundown of my (?:week|month|training)\b"
+    r"|^how many (?:minutes|hours|miles|km|kilometres|kilometers|sessions|workouts|runs|reps)\b"
+    r".*\b(?:this|last) (?:week|month|year)\b|\bwhat did i log\b|\bpick up any workouts\b"
+    r"|^any \w+ (?:this|last) (?:week|month)\b"
     r"|\bmy (?:activity|training|workouts?) (?:for|this) (?:the |this )?(?:week|month)\b"
 )
 _PREPARE_MORE: Final = _rx(  # a session asked for without a planning verb
@@ -356,6 +403,15 @@ _PREPARE_MORE: Final = _rx(  # a session asked for without a planning verb
     r"|\b(?:give|want|need|get) (?:me )?(?:something|a (?:\w+ )?(?:session|workout)) for"
     rf" {_NUMBER}\b|\b(?:need|want) a (?:{_NUMBER} minute |\w+ )?(?:session|workout)\b"
     r"|\b(?:lift|run|swim|ride|train)\w* (?:\w+ )?whats the plan\b|\bplan (?:that|it) out\b"
+    r"|\b(?:give|gimme|get) (?:me|us) (?:something|a \w+ (?:thing|routine|flow|set))\b"
+    r"|\bsomething (?:for (?:my |the )?(?:legs|arms|core|back|abs|upper|lower|glutes|chest)|light"
+    r"|gentle|easy|quick|short|hard|that won't hurt)\b|\bsort me out\b|\ba quick sweat\b"
+    r"|\bgentle stuff\b|\bany ideas for a (?:workout|session)\b|\bwhat would you (?:recommend"
+    r"|suggest)\b|\bput (?:a|the) (?:session|workout) together\b|\bfancy some \w+\b"
+    r"|\b(?:i'd like|i want|want|wanna|gonna) (?:to )?do some \w+\b(?!.*\b(?:log|yesterday)\b)"
+    r"|\bany (?:stretches|exercises|moves)\b.*\b(?:i could|i can|to) do\b"
+    r"|^i'?ve (?:only )?got (?:\w+ ){0,2}(?:minutes|mins|an hour|half an hour)\b"
+    r"|\bmake it (?:hard|harder|easy|easier|tough|gentle)\b|\bwhat should i do in there\b"
 )
 _LOG_DONE: Final = _rx(  # a workout said as done, without "I" ("did a spin class")
     r"^(?:just |then |also )?(?:did|done|finished|completed|ran|swam|cycled|biked|rode|walked"
@@ -367,8 +423,40 @@ _LOG_DONE: Final = _rx(  # a workout said as done, without "I" ("did a spin clas
     rf"|^(?:[a-z]+ ){{0,3}}{_NUMBER} (?:sets?|rounds?|by|x) (?:of )?{_NUMBER}\b[^?]*$"
     r"|^(?:please )?(?:lock|lug) (?:my|in my|a|the) (?:run|ride|swim|walk|workout|session|hike"
     r"|jog)\b|\bput (?:\w+ )?(?:in|on|into) my (?:log|diary|training log)\b"
-    r"|^add (?:a|an|my|the|\d+) .*" + _WORKOUT_NOUN
+    r"|^add (?:a|an|my|the|\d+) .*"
+    + _WORKOUT_NOUN
+    + r"|^(?:just |i'?m )?(?:back from|managed|smashed out|knocked out|got (?:a|in a|in) \w+ in"
+    r"|did my usual|had a (?:game|round|match|session|class) of)\b[^?]*$"
+    r"|\b(?:done just now|stick it on the log|put (?:that|it) in|log (?:that|it) for me)\b"
+    r"|^(?:my )?(?:\w+ ){0,2}(?:yoga|run|swim|walk|hike|ride|jog|parkrun|stretch|class|session)"
+    r"\b[^?]*\b(?:this morning|earlier|just now|yesterday|last night|at lunch|before breakfast)"
+    r"\b[^?]*$"
 )
+
+
+_GOAL: Final = _rx(  # a goal with a horizon: a programme ("a pull up by summer")
+    r"\b(?:be able to|get (?:in|into) shape|get (?:my|me) (?:fitness|fit) back|get fit|couch to"
+    r" 5k|without stopping)\b.*\b(?:by|over|in|before|until)\b"
+    r"|\b(?:by|over|in|before)\b (?:the )?(?:summer|spring|autumn|fall|winter|christmas|the end"
+    r" of \w+|(?:the next )?(?:few|couple of|\w+) (?:weeks|months))\b.*\b(?:be able to|get (?:in"
+    r"|into) shape|fitness back|get fit)\b"
+)
+_SYMPTOM_QUESTION: Final = _rx(
+    r"\b(?:why is that|what (?:might|could) (?:be )?caus\w*|what could (?:it|that|this) be"
+    r"|is (?:that|this|it) (?:normal|bad|serious|dangerous)|should i (?:be worried|see a doctor)"
+    r"|normal (?:resting )?heart rate for)\b"
+)
+
+
+class _Planning:
+    """A rule that matches what the router calls multi-week or multi-factor planning."""
+
+    def search(self, text: str) -> bool:
+        """Whether ``text`` asks for a programme over weeks ("a 10k in two months")."""
+        return planning(text) is not None
+
+
+_PLANNING: Final = _Planning()
 
 
 class _Calculation:
@@ -381,11 +469,13 @@ class _Calculation:
 
 _CALCULATION: Final = _Calculation()
 # (intent, pattern, confidence): the first that matches wins.
-RULES: Final[tuple[tuple[str, re.Pattern[str] | _Calculation, float], ...]] = (
+RULES: Final[tuple[tuple[str, re.Pattern[str] | _Calculation | _Planning, float], ...]] = (
     ("next_workout", _REMIND_WHAT, 0.85),
     ("cancel_reminder", _CANCEL, 0.95),
     ("list_reminders", _LIST, 0.9),
+    ("list_reminders", _LIST_MORE, 0.85),
     ("cancel_reminder", _CANCEL_ONE, 0.9),
+    ("cancel_reminder", _CANCEL_MORE, 0.85),
     ("set_reminder", _SET, 0.95),
     ("set_reminder", _REMINDER, 0.6),
     ("device_control", _DEVICE, 0.9),
@@ -395,6 +485,9 @@ RULES: Final[tuple[tuple[str, re.Pattern[str] | _Calculation, float], ...]] = (
     ("plan_program", _PROGRAM, 0.9),
     ("log_workout", _LOG, 0.9),
     ("workout_status", _STATUS_STRONG, 0.85),
+    ("plan_program", _PLANNING, 0.85),
+    ("plan_program", _GOAL, 0.85),
+    ("health_question", _SYMPTOM_QUESTION, 0.85),
     ("prepare_workout", _PREPARE, 0.9),
     ("log_workout", _LOG_DONE, 0.85),
     ("prepare_workout", _PREPARE_MORE, 0.85),

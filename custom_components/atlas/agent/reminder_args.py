@@ -223,11 +223,43 @@ def cancel_words(found: str) -> str:
     return _CANCEL_HEAD.sub("", subject(left)).strip() if left else ""
 
 
+# Words that say "cancel" or fill the sentence, never a reminder's subject.
+_NOISE_WORDS: Final = (
+    "cancel cancelled delete remove clear scrap scratch drop ditch kill nix axe lose "
+    "erase unset undo forget forgot stop get got rid off take knock head on the a an my that "
+    "this it one thing reminder reminders remind reminding reminded alert list nag nagging "
+    "about for of to me you can could would will please thanks thank cheers so yeah yes ok "
+    "okay um uh just already i i've i'm im dont don't do not no need needs point bother want "
+    "wanna anymore any more now again be is was are that's sorted done did have has sure "
+    "mistake whoops oops by hey atlas away there in at with and but if because as since we "
+    "it's its your our"
+)
+_CANCEL_NOISE: Final = frozenset(_NOISE_WORDS.split())
+_WEEKDAY_SAID: Final = re.compile(
+    r"\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s|s)?\b"
+)
+
+
 def cancel_args(text: str) -> dict[str, Any] | None:
-    """``cancel_reminder`` arguments (the words of the reminder) from "scrap the bins reminder",
-    "cancel my reminder about calling mum"; None when no reminder is named."""
+    """``cancel_reminder`` arguments from "scrap the bins reminder", "cancel my reminder about
+    calling mum", "scratch tomorrow's reminder": the words naming the reminder (the phrase that
+    names it, else every word of the request that is no cancel or filler word) and the day said;
+    None when neither is said (ATLAS then asks which one)."""
+    said = text.lower().replace("\u2019", "'")
+    day_match = _WEEKDAY_SAID.search(said)
+    day = None if day_match is None else day_match.group(1).replace("tonight", "today")
     what = cancel_subject(text)
-    return {"text": what} if what else None
+    if what:
+        what = _WEEKDAY_SAID.sub("", what).strip()
+    if not what and what is not None:
+        words = [w for w in re.findall(r"[a-z']+", _WEEKDAY_SAID.sub(" ", said))]
+        what = " ".join(w for w in words if w not in _CANCEL_NOISE and len(w) > 1)
+    args: dict[str, Any] = {}
+    if what:
+        args["text"] = what
+    if day:
+        args["day"] = day
+    return args or None
 
 
 _WEEKEND = re.compile(r"\bweekend\b")

@@ -220,6 +220,12 @@ def _programme_design(text: str) -> str | None:
     return None
 
 
+def planning(text: str) -> str | None:
+    """Why a turn asks for multi-week or multi-factor planning, if it does (the rules read such a
+    turn as ``plan_program``)."""
+    return _planning(text.lower().translate(_PUNCT))
+
+
 def _planning(text: str) -> str | None:
     """Why the turn is multi-week or multi-factor planning, if it is."""
     if horizon := _long_horizon(text):

@@ -510,6 +510,9 @@ class CancelReminderTool(_ReminderTool):
             probatio.Exclusive("text", "which", description="Words of the reminder"): (
                 probatio.All(cv.string, str.strip, probatio.Length(min=1))
             ),
+            probatio.Optional("day", description="The day it is due: today, tomorrow, a weekday"): (
+                probatio.In(("today", "tomorrow", *WEEKDAYS))
+            ),
         }
     )
 
@@ -523,15 +526,24 @@ class CancelReminderTool(_ReminderTool):
             matches = [r for r in open_reminders if r.uid == args["uid"]]
             if not matches:
                 raise SkillError(f"There's no reminder with uid {args['uid']}.")
-        elif "text" in args:
-            matches = match_reminders(open_reminders, args["text"])
+        elif "text" in args or "day" in args:
+            if "day" in args:
+                days, _asked = _asked_days({"day": args["day"]}, now.date())
+                on_day = [
+                    r for r in open_reminders
+                    if r.due is not None and dt_util.as_local(r.due).date() in (days or set())
+                ]  # fmt: skip
+                matches = match_reminders(on_day, args["text"]) if "text" in args else []
+                if not matches and len(on_day) == 1:
+                    matches = on_day  # "scratch tomorrow's reminder": the one that day
+            else:
+                matches = match_reminders(open_reminders, args["text"])
             if not matches:
                 upcoming = self.manager.upcoming()  # nothing to cancel: say so, and what is
                 return {
                     "cancelled": None,
                     "reminders": [self._result(r, now) for r in upcoming],
-                    "speech": f"There's no reminder about {args['text']}. "
-                    f"{self._listing(upcoming, now)}",
+                    "speech": f"There's no reminder {_named(args)}. {self._listing(upcoming, now)}",
                 }
         else:
             raise SkillError("Say which reminder: give its `uid` or `text`.")
@@ -560,6 +572,15 @@ class CancelReminderTool(_ReminderTool):
         return f"You have {len(upcoming)} reminder{plural}: {said}{more}."
 
 
+def _named(args: dict[str, Any]) -> str:
+    """How the user named the reminder they asked to cancel: "about bins", "on Friday"."""
+    named = [f"about {args['text']}"] if "text" in args else []
+    if "day" in args:
+        day = str(args["day"])
+        named.append(day if day in ("today", "tomorrow") else f"on {day.capitalize()}")
+    return " ".join(named)
+
+
 def _about(text: str) -> str:
     """ "to stretch", "about the dentist", "that I have a meeting": how to name a reminder."""
     first = text.split(maxsplit=1)[0].casefold() if text.strip() else ""
@@ -580,7 +601,9 @@ _STOP_WORDS = frozenset(
      "it", "its", "it's", "already", "just", "done", "so", "up", "with", "your", "our"}
 )  # fmt: skip
 _SAME_WORD = {"mom": "mum", "mommy": "mum", "mummy": "mum", "mother": "mum", "father": "dad",
-              "daddy": "dad", "garbage": "bin", "trash": "bin", "rubbish": "bin"}  # fmt: skip
+              "daddy": "dad", "garbage": "bin", "trash": "bin", "rubbish": "bin",
+              "recycling": "bin", "phone": "call", "ring": "call", "rang": "call",
+              "phoned": "call", "rung": "call"}  # fmt: skip
 
 
 def _stem(word: str) -> str:
@@ -609,7 +632,8 @@ def _meets(wanted: str, words: set[str]) -> bool:
 
 def match_reminders(reminders: list[Reminder], text: str) -> list[Reminder]:
     """The reminders ``text`` names: its exact summary, else those sharing the most of its
-    words (at least half; "calling mum" finds "call mum", "bins" finds "take the bins out")."""
+    words ("calling mum" finds "call mum", "the bin one" finds "take the bins out"); several
+    when they tie, none when no word is shared."""
     wanted_text = " ".join(text.casefold().split())
     exact = [r for r in reminders if " ".join(r.summary.casefold().split()) == wanted_text]
     if exact:
@@ -617,11 +641,9 @@ def match_reminders(reminders: list[Reminder], text: str) -> list[Reminder]:
     wanted = _words(text)
     if not wanted:
         return []
-    scored = [
-        (sum(_meets(w, _words(r.summary)) for w in wanted) / len(wanted), r) for r in reminders
-    ]
-    best = max((score for score, _ in scored), default=0.0)
-    return [r for score, r in scored if score == best] if best >= 0.5 else []
+    scored = [(sum(_meets(w, _words(r.summary)) for w in wanted), r) for r in reminders]
+    best = max((score for score, _ in scored), default=0)
+    return [r for score, r in scored if score == best] if best >= 1 else []
 
 
 async def async_setup_skill(hass: HomeAssistant, entry: ConfigEntry) -> ReminderManager:

@@ -517,6 +517,8 @@ EMERGENCY: Final = (
     r"(?:having|had|is\s+having)\s+a\s+(?:mini\s+)?stroke\b",
     r"face\s+(?:\w+\s+){0,2}?droop\w*", r"droop\w*\s+(?:\w+\s+){0,2}?face", r"slurr\w*",
     r"(?:one\s+side|whole\s+side)\s+(?:\w+\s+){0,2}?(?:numb|weak|dead|limp)\b",
+    r"can'?t\s+(?:lift|raise|move)\s+(?:his|her|their|my)\s+(?:right\s+|left\s+)?(?:arm|leg)",
+    r"words?\s+(?:are\s+|is\s+)?(?:coming\s+out\s+)?(?:all\s+)?(?:wrong|jumbled|garbled)",
     r"(?:having|is\s+having)\s+a\s+(?:seizure|fit)\b", r"(?:seizing|fitting|convulsing)\b",
     r"(?:won'?t|will\s+not|doesn'?t|can'?t|cannot)\s+stop\s+(?:the\s+)?bleed\w*",
     r"bleed\w*\s+(?:heavily|badly|a\s+lot|everywhere|profusely)", r"pouring\s+(?:out\s+)?blood",
