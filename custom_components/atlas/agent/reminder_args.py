@@ -26,8 +26,15 @@ NO_SUCH_DATE: Final = "That date doesn't exist."
 
 _LEAD: Final = re.compile(
     r"^.*?\b(?:remind(?:ing)?(?:\s+(?:me|us))?|reminders?|nudge\s+me|ping\s+me|alert\s+me"
+    r"|give\s+me\s+a\s+(?:shout|nudge|buzz|ping|heads\s+up)|(?:i\s+)?need\s+a\s+nudge"
     r"|(?:don't|dont|do\s+not)\s+(?:let\s+me\s+)?forget|make\s+sure\s+i\s+(?:remember|don't"
     r"\s+forget))\b",
+    re.IGNORECASE,
+)
+_LEAD_WORD: Final = re.compile(r"\b(?:so|and)?\s*(?:please\s+)?remind", re.IGNORECASE)
+_SAID_FIRST: Final = re.compile(
+    r"^(?:i\s+(?:need|have|want|ought|must|gotta|got)\s+(?:to\s+)?|i've\s+got\s+to\s+"
+    r"|i\s+must\s+)",
     re.IGNORECASE,
 )
 _SUBJECT_HEAD: Final = re.compile(
@@ -101,7 +108,11 @@ def read_reminder(text: str, now: datetime | None = None) -> ReminderRequest | N
     lead = _LEAD.match(rest)
     if lead is None:
         return None
-    return resolve(subject(rest[lead.end() :]), times, now)
+    said = subject(rest[lead.end() :])
+    if not said:  # "at noon i need to take my tablets so remind me": the subject comes first
+        before = _LEAD_WORD.search(rest)
+        said = subject(_SAID_FIRST.sub("", rest[: before.start()] if before else ""))
+    return resolve(said, times, now)
 
 
 def reminder_args(text: str, now: datetime | None = None) -> dict[str, Any] | None:

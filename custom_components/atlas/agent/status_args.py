@@ -22,8 +22,8 @@ _PERIODS: Final = tuple(
                    r"|\bdays? (?:straight|running)\b|\bwithout (?:a )?(?:break|missing)"),
         ("week", r"\b(?:this|the|current|past|last) (?:calendar )?week\b|\bweekly\b"
                  r"|\b(?:last|past) (?:7|seven) days\b|\bsince (?:monday|sunday)\b"
-                 r"|\bthis wk\b"),
-        ("month", rf"\b(?:this|the|current|past|last) month\b|\bmonthly\b"
+                 r"|\bthis wk\b|\bmy week\b"),
+        ("month", rf"\b(?:this|the|current|past|last|my) month\b|\bmonthly\b"
                   rf"|\b(?:last|past) (?:30|thirty) days\b|\b(?:in|during|for|of) (?:{_MONTHS})\b"),
         ("today", r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening)\b"),
         ("all", r"\bin total\b|\btotal\b|\ball[- ]time\b|\baltogether\b|\boverall\b"

@@ -42,6 +42,28 @@ _SETS: Final = re.compile(
     rf"\b(?P<sets>{NUM})\s*(?:(?:sets?|rounds?)\s+of|x|\u00d7|by)\s*(?P<reps>{NUM})\b"
     rf"(?:\s+(?:reps?\s+)?(?:(?:of|on|with)\s+(?:the\s+)?)?{_NAME})?"
 )
+# Sets said another way: "100 sit ups in sets of 25", "30 kettlebell swings times 3".
+_IN_SETS_OF: Final = re.compile(
+    rf"\b(?P<total>{NUM})\s+(?P<name>[a-z][a-z' -]*?)\s+in\s+sets\s+of\s+(?P<reps>{NUM})\b"
+)
+_TIMES_SETS: Final = re.compile(
+    rf"\b(?P<reps>{NUM})\s+(?P<name>[a-z][a-z' -]*?)\s+(?:times|x)\s+(?P<sets>{NUM})\b"
+)
+
+
+def _as_sets(match: re.Match[str]) -> str:
+    """The match said as "<sets> sets of <reps> <name>" (unchanged when it does not divide)."""
+    reps = number(match["reps"])
+    if "total" in match.groupdict():
+        total = number(match["total"])
+        if not reps or total % reps:
+            return match.group(0)
+        sets = total / reps
+    else:
+        sets = number(match["sets"])
+    return f"{sets:g} sets of {reps:g} {match['name']}"
+
+
 _LAPS: Final = re.compile(rf"\b(?P<laps>{NUM})\s+(?:lengths|laps)\b")
 # "stretching for ten": a bare number after "for" that ends the phrase is minutes.
 _FOR_MINUTES: Final = re.compile(
@@ -146,6 +168,7 @@ def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     lower = _THOUSANDS.sub(lambda m: "" if m.group() == "," else "000", text.lower())
     lower = re.sub("[\u2019`]", "'", lower)
     lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
+    lower = _IN_SETS_OF.sub(_as_sets, _TIMES_SETS.sub(_as_sets, lower))
     reading = _Reading(lower)
     day, clock, clock_at = _when(reading)
     _read_amounts(reading)
