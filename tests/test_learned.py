@@ -217,7 +217,7 @@ def test_the_shipped_stage_reads_an_unsure_turn_and_leaves_replies_to_the_model(
     from custom_components.atlas.agent.structured import Extraction
 
     stage = load_stage()
-    text = "yo can u sort a quick leg day thing for me"
+    text = "yo can u help me out with a wee something for the afternoon"
     ruled = understand(text)
     assert ruled.confidence < CONFIDENT  # the rules are unsure
     reading = learned_reading(stage, text, ruled)

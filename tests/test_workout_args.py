@@ -89,6 +89,17 @@ KM = {"distance_unit": "km"}
         ("log my run", ["running"], [{"exercise": "run"}]),
         ("log 30 minutes", ["yoga"], [{"exercise": "yoga", "duration_minutes": 30.0}]),
         ("ran 5k with 3 friends", ["running"], [{"exercise": "run", "distance": 5.0, **KM}]),
+        # Sets, counts and lengths said another way.
+        ("did 100 sit ups in sets of 25", [], [{"exercise": "sit ups", "sets": 4, "reps": 25}]),
+        ("so i did 30 kettlebell swings times 3", [],
+         [{"exercise": "kettlebell swings", "sets": 3, "reps": 30}]),
+        ("can u log sit ups thirty and push ups twenty", [],
+         [{"exercise": "sit ups", "reps": 30}, {"exercise": "push ups", "reps": 20}]),
+        ("kettlebell swings a hundred of em", [], [{"exercise": "kettlebell swings", "reps": 100}]),
+        ("my morning run was eight kilometres, took me forty five", [],
+         [{"exercise": "run", "distance": 8.0, **KM, "duration_minutes": 45.0}]),
+        ("hour long hot yoga, add that", [], [{"exercise": "yoga", "duration_minutes": 60.0}]),
+        ("swum for half an hour this arvo", [], [{"exercise": "swim", "duration_minutes": 30.0}]),
     ],
 )  # fmt: skip
 def test_log_calls(text: str, types: list[str], calls: list[dict[str, Any]]) -> None:

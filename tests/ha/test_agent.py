@@ -52,7 +52,7 @@ MORNING = (
 )
 # The same request in words the rules are unsure about (no verb: intent "chat" at 0.3), so the
 # local LLM's structured pass has to understand it.
-TERSE_MORNING = "Monday morning, yoga and calisthenics, shoulder is sore, Garmin."
+TERSE_MORNING = "Is Monday morning good, yoga and calisthenics, shoulder is sore, Garmin?"
 MORNING_SLOTS = {
     "day": "monday", "time_of_day": "morning", "types": ["yoga", "calisthenics"],
     "injury": "shoulder", "data_source": "garmin",
@@ -417,7 +417,7 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
     scripted.replies = [Reply(content="Which time of day?"), Reply(content="Morning it is.")]
     turns = async_capture_events(hass, EVENT_TURN)
     freezer.move_to("2026-11-21 06:00:05")
-    first = await converse(hass, "Hmm, yoga on Monday maybe")
+    first = await converse(hass, "Is yoga on Monday a thought")
     freezer.move_to("2026-11-21 06:03:41")
     await converse(hass, "In the morning", first.conversation_id)
     assert [(t.data["understood_by"], t.data["route"], t.data["answered_by"]) for t in turns] == [
@@ -437,7 +437,7 @@ async def test_system_prompt_and_tools_stay_identical_from_turn_to_turn(
         assert "understood as: prepare_workout" in newest
     assert clocks[0] != clocks[1]
     # An earlier user message goes back without its notes, exactly as the user said it.
-    assert two["messages"][1]["content"] == "Hmm, yoga on Monday maybe"
+    assert two["messages"][1]["content"] == "Is yoga on Monday a thought"
 
 
 async def test_prefer_local_intents_handles_commands_without_the_llm(

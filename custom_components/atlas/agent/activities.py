@@ -36,7 +36,7 @@ WORDS: Final[dict[str, Activity]] = _table(
     ("spin|spinning|spin class", Activity("spin", "cycling", "spin class")),
     ("cycle|cycled|cycling|bike|biked|biking|bike ride|ride|rode|bicycle|peloton",
      Activity("cycling", "cycling", "ride")),
-    ("swim|swims|swam|swimming", Activity("swimming", "swimming", "swim")),
+    ("swim|swims|swam|swum|swimming", Activity("swimming", "swimming", "swim")),
     ("hike|hiked|hiking", Activity("hiking", "walking", "hike", timed_noun=True)),
     ("walk|walks|walked|walking|stroll|strolled", Activity("walking", "walking", "walk")),
     ("yoga|vinyasa|hatha|ashtanga|yin yoga", Activity("yoga", "yoga")),
@@ -61,7 +61,7 @@ WORDS: Final[dict[str, Activity]] = _table(
     ("crossfit", Activity("crossfit", "hiit", "crossfit class")),
     ("skipping|jump rope|skipped", Activity("skipping", "hiit")),
     *((sport, Activity(sport)) for sport in (
-        "tennis", "table tennis", "squash", "badminton", "padel", "football", "soccer",
+        "tennis", "table tennis", "squash", "badminton", "padel", "football", "footy", "soccer",
         "basketball", "netball", "hockey", "rugby", "volleyball", "cricket", "golf", "skiing",
         "skating", "surfing", "kayaking", "paddleboarding", "karate", "judo", "jiu jitsu",
         "martial arts")),

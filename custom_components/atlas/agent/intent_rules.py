@@ -165,13 +165,24 @@ _WORKOUT_NOUN: Final = (
     r"|strength|cycling|swimming|running|walking|stretching|lifting|spin|core|abs|cardio"
     r"|leg day)\b"
 )
-_REMIND_WHAT: Final = _rx(r"^remind me (?:what|which|when)\b.*" + _WORKOUT_NOUN)
+_REMIND_DONE: Final = _rx(r"^remind me what i'?ve (?:done|logged|did)\b")
+_REMIND_WHAT: Final = _rx(
+    r"^remind me (?:what|which|when)\b.*(?:" + _WORKOUT_NOUN + r"|\bgot on\b|\bhave on\b)"
+)
 _CANCEL: Final = _rx(
     r"\b(?:cancel|delete|remove|clear|scrap|drop|get rid of|turn off|switch off|disable"
     r"|dismiss|forget|erase|ditch|bin)\b.*\bremind|\bstop reminding\b|\bdon't remind me\b"
     r"|\b(?:don't|do not|no longer) (?:need|want)\b.*\bremind"
 )
-_LIST_MORE: Final = _rx(r"\b(?:anything|something) .*\bi need reminding\b|\bneed reminding about\b")
+_LIST_MORE: Final = _rx(
+    r"\b(?:anything|something) .*\bi need reminding\b"
+    r"|\b(?:have i got|do i have|is there) .*\bneed reminding about\b"
+    r"|\banything i need to remember\b|^remind me what reminders\b"
+)
+_NEXT_ASKED: Final = _rx(  # the schedule asked with "remind me" ("remind me, is it legs or cardio")
+    r"\bwhat i'?m doing (?:tomorrow|today|tonight|on \w+)\b.*\bremind\b"
+    r"|^remind me,? is it \w+ or \w+\b"
+)
 _LIST: Final = _rx(
     rf"(?:{_QUESTION}|^(?:any|list|show|read|tell me|go through|check|give me)\b).*\breminders?\b"
     r"|\b(?:list|show|read(?: out| me)?|tell me|go through)\b.*\breminders?\b"
@@ -180,7 +191,8 @@ _LIST: Final = _rx(
     r"|^(?:um |uh )?(?:did|have) i (?:set|got|made) (?:a|any) reminders?\b|\breminder wise\b"
 )
 _SET: Final = _rx(
-    r"\bremind me\b|\bgive me a (?:shout|nudge|buzz|ping|heads up)\b|\bi need (?:reminding|a nudge"
+    r"\bset (?:that|the|a) reminder\b|\bput a reminder in\b|\bremind me\b"
+    r"|\bgive me a (?:shout|nudge|buzz|ping|heads up)\b|\bi need (?:reminding|a nudge"
     r"|a reminder)\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
     r" (?:a |an |another |the )?reminder|\bnudge me\b|\bping me\b|\bdon't let me forget\b"
     r"|\breminder (?:for|to|on|at|about)\b"
@@ -190,13 +202,14 @@ _DEVICE_NOUN: Final = (
     r"(?:lights?|lamps?|thermostat|heating|heater|fan|blinds|curtains|shades|door|garage"
     r"|speakers?|tv|television|telly|music|song|track|playlist|vacuum|hoover|treadmill"
     r"|air ?con\w*|ac|sauna|plugs?|socket|volume|temperature|degrees|radio|podcast|kettle"
-    r"|percent)"
+    r"|percent|radiators?|washing machine|dishwasher|oven)"
 )
 _DEVICE: Final = _rx(
     r"^(?:.*?\b(?:can you|could you|would you|will you|please|like|and|in here|mate)\s+)?"
     + _ASKS[1:]
     + r"(?:turn|switch|flip|dim|brighten|lock|unlock|open|close|shut|play|pause|resume"
-    r"|mute|unmute|skip|start|stop|raise|lower|set|put|increase|decrease|crank|bump|boil|make"
+    r"|mute|unmute|skip|start|stop|raise|lower|set|put|increase|decrease|crank|bump|boil"
+    r"|make(?! me| us)"
     r"|get|knock|pop|whack|run)\b.*\b" + _DEVICE_NOUN + r"\b"
     r"|^(?:the |all the )?(?:\w+ )?(?:lights?|lamps?|heating|fan|blinds|curtains|tv|telly|music"
     r"|volume|air ?con\w*|radio|hoover)\b(?: \w+){0,3} (?:on|off|up|down|to \w+"
@@ -204,6 +217,12 @@ _DEVICE: Final = _rx(
     r"|^is the (?:\w+ )?"
     + _DEVICE_NOUN
     + r" (?:\w+ )?(?:locked|unlocked|on|off|open|closed|shut)\b"
+    r"|^(?:louder|quieter|lights? (?:on|off)|lock up\b.*)$|\bare (?:any|the) lights\b"
+    r"|\b(?:make|get) it (?:warmer|cooler|colder|hotter|brighter|darker) in\b"
+    r"|\bstick (?:some|the) (?:\w+ )?(?:music|radio|telly|tv)\b|\bturn everything (?:off|on)\b"
+    r"|\bget the (?:tv|telly|lights?|heating|radio|music|fan) (?:on|off)\b"
+    r"|\bwhat(?:'s| is) the (?:thermostat|heating|temperature) set\b"
+    r"|\bdid i leave the (?:\w+ )?(?:door|lights?|oven|heating|tv|telly)\b"
 )
 _PROGRAM_SCOPE: Final = (
     rf"(?:\b{_NUMBER} (?:weeks?|months?)\b|\bmulti ?week|\blong ?term\b|\bmonthly\b|\bweeks of\b"
@@ -218,7 +237,7 @@ _PROGRAM: Final = _rx(  # a planning verb and a multi-week scope, in either orde
     r"|.*\blook like\b|.*\bplan me\b|.*\bi'm training for\b)"
 )
 _LOG: Final = _rx(
-    r"^(?:(?:can|could|would) you |please |just )*(?:log|record|save|note|track|put down"
+    r"^(?:(?:can|could|would) (?:you|u) |please |just )*(?:log|record|save|note|track|put down"
     r"|mark|import|sync|upload|enter)\b"
     r"|\b(?:log|record|save|add|note) (?:it|that|this|them)\b(?! (?:week|month|year|morning))"
     r"|\badd\b.*\bto (?:my|the|today's) (?:log|diary|history|training log)\b"
@@ -253,12 +272,13 @@ _MEDICAL: Final = _rx(
     r"|pulled (?:a |my )?(?:muscle|hamstring|calf|groin)|asthma\w*|pregnan\w*|diabet\w*"
     r"|blood pressure|heart (?:condition|problem|disease|issue)s?|palpitations|beta blockers?"
     r"|blood thinners|medication|medicine|meds|ibuprofen|paracetamol|painkillers?|aspirin"
-    r"|fever|flu|a cold|sore throat|chest|headaches?|migraines?|doctor|gp|physio\w*"
+    r"|fever|flu|a cold|sore throat|chest (?:pains?|tight\w*|hurts?|pressure|ache\w*)"
+    r"|(?:pain|pressure|tightness) in (?:my|the) chest|headaches?|migraines?|doctor|gp|physio\w*"
     r"|clicks|clicking|surgery|concussion|arthritis|tendonitis|shin splints|cramps?"
     r"|short of breath|breathless\w*|safe|worried|looked at|doms|antibiotics?|is it normal"
     r"|how much water|dehydrat\w*|a stitch|itchy|rash|what (?:might|could) (?:be )?caus\w*"
     r"|what could (?:it|that|this) be|take to heal|empty stomach|after eating before"
-    r"|pulled something)\b"
+    r"|pulled something|side effects?|high bp|blood pressure|hours of sleep does)\b"
 )
 _LOG_PAST: Final = _rx(
     r"^(?:i|i've|i have|i just|just|i also|we)\b[^?]*\b(?:did|done|finished|completed|ran|swam"
@@ -271,14 +291,21 @@ _RECOVERY: Final = _rx(
     r"|fatigued?|tired|fresh|stress(?:ed)?|resting heart rate|can i handle|(?:good|well|fit)"
     r" enough|day off|need a rest|overtrain\w*|h r v|good to go|knackered|overdoing it"
     r"|resting pulse|go easy|take it easy today|push it today|recovery stats|garmin numbers"
-    r"|my energy|feel a bit flat)\b"
+    r"|my energy|feel a bit flat|rested|charged up|my battery|train today or|push it"
+    r"|body ready|what do my stats say)\b"
 )
 _NEXT_STRONG: Final = _rx(
     r"\b(?:next|coming up|scheduled|planned|on the (?:schedule|agenda|plan|calendar)|lined up"
     r"|in store)\b"
     r"|^(?:have|do) i (?:got|have) (?:a|an|any) \w+ (?:this|on|tomorrow|planned|coming)\b"
     r"|^what(?:'ve| have) i got (?:on|for|planned|tomorrow|today|tonight|this)\b"
-    r"|\bon the cards\b|\bin the diary\b|\bwhat did you have me doing\b"
+    r"|\bon the cards\b|\bin the diary\b|\bwhat did you have me doing\b|\bbooked in\b"
+    r"|\bupcoming (?:exercise|training|workout)\b|\bwhat time(?:'s| is) my thing\b"
+    r"|^do i (?:run|swim|ride|lift|train) (?:this|on|tomorrow|today|tonight)\b"
+    r"|\bnext day i'?m\b|\banything on (?:for )?(?:tomorrow|today|tonight|\w+day)\b"
+    r"|\bwhat time is my \w+ (?:session|workout|run|class|ride|swim)\b|\b\w+day looking like\b"
+    r"|\bstill on for\b|\ba training day\b|\bwhat kind of workout is\b|\bwhich day is my\b"
+    r"|\bget up early\b.*\bworkout\b|\bagain when\b"
     r"|\bam i (?:meant|supposed) to be (?:running|swimming|cycling|lifting|training|doing)\b"
     r"|\b(?:what's|whats|what is) on (?:for )?(?:the weekend|tomorrow|today|tonight|this)\b"
     r"|\bhow long is (?:tomorrow|today|tonight|\w+day)'?s? (?:session|workout|run|ride|swim"
@@ -360,12 +387,12 @@ _CANCEL_MORE: Final = _rx(  # not "remind me to cancel the gym": that sets a rem
     r"|.*\b(?:take|get|knock)\b.*\b(?:reminders?|one|thing|alert|list|that|it)\b.*\b(?:off"
     r"|on the head)\b"
     r"|.*\b(?:reminders?|one|thing|alert)\b.*\b(?:cancel|delete|remove|clear|scrap|drop"
-    r"|ditch|kill|get rid of|undo|don'?t want it|can go)\b"
+    r"|ditch|kill|get rid of|undo|don'?t want it|can go|bin it)\b"
     r"|.*\bno (?:need|point)\b.*\b(?:remind\w*|nag\w*)\b"
     r"|.*\bdon'?t (?:bother|need to|have to) (?:remind|nag)\w*\b"
     r"|.*\b(?:don'?t|dont) (?:want|wanna|need) (?:to )?be reminded\b"
     r"|.*\bnever mind (?:the|that|my) .*\breminder\b|^no reminder (?:for|about)\b"
-    r"|.*\byou can forget (?:about )?\b)"
+    r"|.*\byou can forget (?:about )?\b|^(?:\w+ )?forget about (?:the|my|that)\b)"
 )
 _CANCEL_ONE: Final = _rx(
     r"^(?:please |can you |could you |just |nah |no )*(?:cancel|delete|remove|scrap|drop|clear"
@@ -379,12 +406,18 @@ _STATUS_PERIOD: Final = _rx(  # what the user did over a period: before unit que
     r".*\b(?:i|i've|i have)\b.*\b(?:done|did"
     r"|run|ran|swum|swam|cycled|ridden|rode|walked|lifted|trained|logged|get (?:a|my) \w+ in"
     r"|got (?:a|my) \w+ in)\b(?!.*\b(?:planned|plan|next|coming up|scheduled|tomorrow)\b)"
-    r"|\bdid i do\b|^(?:so |um |uh )?how am i doing\b"
+    r"|\bdid i do\b|^(?:so |um |uh )?how am i doing\b|\bhow much \w+ i'?ve (?:done|logged)\b"
     r"|^how many \w+(?: \w+)? (?:sessions?|workouts?|runs|rides|swims|classes)\b"
     r"|\b(?:how's|how is|hows) my (?:week|month)\b|\brundown of my (?:week|month|training)\b"
     r"|^how many (?:minutes|hours|miles|km|kilometres|kilometers|sessions|workouts|runs|reps)\b"
     r".*\b(?:this|last) (?:week|month|year)\b|\bwhat did i log\b|\bpick up any workouts\b"
     r"|^any \w+ (?:this|last) (?:week|month)\b"
+    r"|\b(?:totals|total (?:for|since|so far|this)|sum up|numbers for the (?:week|month)"
+    r"|slacking|been lazy|on a roll|count of|streak count|what's the count|all time|how active"
+    r"|volume this|what was it again|on my log|how long was my|what was my pace|did (?:they|it)"
+    r" happen|distance covered|(?:week|month) so far|month for exercise"
+    r"|consecutive days|did i log|get saved|have i managed|what i've done|everything i did"
+    r"|what i did)\b"
     r"|\bmy (?:activity|training|workouts?) (?:for|this) (?:the |this )?(?:week|month)\b"
 )
 _PREPARE_MORE: Final = _rx(  # a session asked for without a planning verb
@@ -426,7 +459,14 @@ _LOG_DONE: Final = _rx(  # a workout said as done, without "I" ("did a spin clas
     r"|^add (?:a|an|my|the|\d+) .*"
     + _WORKOUT_NOUN
     + r"|^(?:just |i'?m )?(?:back from|managed|smashed out|knocked out|got (?:a|in a|in) \w+ in"
-    r"|did my usual|had a (?:game|round|match|session|class) of)\b[^?]*$"
+    r"|did my usual|had a (?:game|round|match|session|class) of|swum|danced|finished my"
+    r"|me and (?:the|my) \w+ (?:walked|ran|cycled|went))\b[^?]*$"
+    r"|\b(?:done and dusted|a hundred of em|write (?:that|it) down|in the bag|log (?:em|them)"
+    r"|stick it (?:in|on) (?:the|my) log|that's me done|to add(?: please)?|says i (?:ran|did"
+    r"|walked|swam|cycled|rode)|i'?d like to log)\b|^add today\b"
+    r"|^(?:\w+ ){0,2}(?:done|finished)(?:,|$| for the day)|, done$"
+    r"|^(?:\w+ ){0,2}(?:minutes|mins|hours?) of (?:footy|football|soccer|tennis|squash|golf"
+    r"|badminton|basketball|netball|rugby|cricket|hockey|climbing|dancing|zumba)\b[^?]*$"
     r"|\b(?:done just now|stick it on the log|put (?:that|it) in|log (?:that|it) for me)\b"
     r"|^(?:my )?(?:\w+ ){0,2}(?:yoga|run|swim|walk|hike|ride|jog|parkrun|stretch|class|session)"
     r"\b[^?]*\b(?:this morning|earlier|just now|yesterday|last night|at lunch|before breakfast)"
@@ -445,6 +485,28 @@ _SYMPTOM_QUESTION: Final = _rx(
     r"\b(?:why is that|what (?:might|could) (?:be )?caus\w*|what could (?:it|that|this) be"
     r"|is (?:that|this|it) (?:normal|bad|serious|dangerous)|should i (?:be worried|see a doctor)"
     r"|normal (?:resting )?heart rate for)\b"
+)
+
+
+# The last rule: training named with no other intent's words is a session asked for
+# ("heavy lifting on friday night", "quick upper body blast", "fifteen minutes of hiit please").
+_TRAINING: Final = _rx(
+    r"\b(?:yoga|pilates|calisthenics|body ?weight|push ?ups?|pull ?ups?|sit ?ups?|dips|run|jog"
+    r"|jogging|running|ride|cycle|cycling|spin|bike|swim|swimming|hiit|tabata|intervals|weights"
+    r"|lifting|dumbbells?|kettle ?bells?|barbell|squats?|deadlifts?|lunges|burpees|stretch\w*"
+    r"|mobility|walk|walking|hike|circuit|cardio|core|abs|legs|leg day|arms|upper body|lower body"
+    r"|full body|workout|session|routine|exercises?|skipping rope|rowing machine|treadmill|mat"
+    r"|sweat\w*|get me moving|burn (?:off|some))\b"
+)
+_NOT_A_SESSION: Final = _rx(
+    r"\b(?:did|done|finished|completed|ran|swam|cycled|walked|hiked|lifted|logged|yesterday"
+    r"|last|already|earlier|managed|how many|how much|how far|how long have|streak|total|so far"
+    r"|next|planned|scheduled|coming up|remind\w*|cancel|pain|hurts?|injur\w*|doctor|safe"
+    r"|weather|calories|pace|bmi|percent|playlist|music|volume|was|were|took|been|done|of em"
+    r"|totals?|sum up|log\w*|saved|booked|upcoming|schedule|do i|is (?:tomorrow|my)|ready"
+    r"|just now|in the bag|write|add|again when|when|eat|drink|wear|buy|food|meal)\b"
+    r"|^(?!(?:what|how) (?:can|could|should) i\b)(?:what|how|why|which|who|is|are|does|do"
+    r"|should|can|tell me)\b"  # a question about training is the model's ("how does hiit burn")
 )
 
 
@@ -470,19 +532,21 @@ class _Calculation:
 _CALCULATION: Final = _Calculation()
 # (intent, pattern, confidence): the first that matches wins.
 RULES: Final[tuple[tuple[str, re.Pattern[str] | _Calculation | _Planning, float], ...]] = (
+    ("workout_status", _REMIND_DONE, 0.85),
+    ("list_reminders", _LIST_MORE, 0.85),
     ("next_workout", _REMIND_WHAT, 0.85),
+    ("next_workout", _NEXT_ASKED, 0.85),
     ("cancel_reminder", _CANCEL, 0.95),
     ("list_reminders", _LIST, 0.9),
-    ("list_reminders", _LIST_MORE, 0.85),
     ("cancel_reminder", _CANCEL_ONE, 0.9),
     ("cancel_reminder", _CANCEL_MORE, 0.85),
     ("set_reminder", _SET, 0.95),
     ("set_reminder", _REMINDER, 0.6),
     ("device_control", _DEVICE, 0.9),
     ("workout_status", _STATUS_PERIOD, 0.85),
+    ("plan_program", _PROGRAM, 0.9),
     ("quick_answer", _QUICK_STRONG, 0.85),
     ("quick_answer", _CALCULATION, 0.85),
-    ("plan_program", _PROGRAM, 0.9),
     ("log_workout", _LOG, 0.9),
     ("workout_status", _STATUS_STRONG, 0.85),
     ("plan_program", _PLANNING, 0.85),
@@ -594,8 +658,9 @@ def _strip_lead(text: str) -> tuple[str, bool]:
     return text, marked
 
 
-def classify(text: str) -> tuple[str, float]:
-    """Intent and confidence of one normalised turn, without context."""
+def classify(text: str, *, training_named: bool = True) -> tuple[str, float]:
+    """Intent and confidence of one normalised turn, without context (``training_named``: the
+    last rule, a session asked for by naming the training, is on; a follow-up turns it off)."""
     core, _ = _strip_lead(_CLOUD_ASK.sub("", text, count=1))
     if not core.strip(" ,.!?"):
         return "chat", UNSURE
@@ -604,6 +669,8 @@ def classify(text: str) -> tuple[str, float]:
     for intent, pattern, confidence in RULES:
         if pattern.search(core):
             return intent, confidence
+    if training_named and _TRAINING.search(core) and not _NOT_A_SESSION.search(core):
+        return "prepare_workout", CONFIDENT  # "legs today?", "tabata tomorrow evening twenty mins"
     return "chat", UNSURE
 
 
@@ -626,7 +693,7 @@ def understand(
         return Extraction("chat", {}, UNSURE)
     norm = normalise(text)
     said, negated, fine = _slots(norm)
-    intent, confidence = classify(norm)
+    intent, confidence = classify(norm, training_named=context is None or not context.valid)
     if context is None or not context.valid:
         return Extraction(intent, said, confidence)
     core, lead_marker = _strip_lead(norm)

@@ -22,11 +22,16 @@ _PERIODS: Final = tuple(
                    r"|\bdays? (?:straight|running)\b|\bwithout (?:a )?(?:break|missing)"),
         ("week", r"\b(?:this|the|current|past|last) (?:calendar )?week\b|\bweekly\b"
                  r"|\b(?:last|past) (?:7|seven) days\b|\bsince (?:monday|sunday)\b"
-                 r"|\bthis wk\b|\bmy week\b"),
+                 r"|\bthis wk\b|\bmy week\b|\blately\b|\brecently\b|\blast (?:few|couple of)"
+                 r" days\b|\byesterday\b|\bslacking\b|\blazy\b"
+                 r"|\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+                 r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)'s\b"),
         ("month", rf"\b(?:this|the|current|past|last|my) month\b|\bmonthly\b"
+                  r"|\bwhen was i last\b|\blast time i\b"
                   rf"|\b(?:last|past) (?:30|thirty) days\b|\b(?:in|during|for|of) (?:{_MONTHS})\b"),
         ("today", r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening)\b"),
         ("all", r"\bin total\b|\btotal\b|\ball[- ]time\b|\baltogether\b|\boverall\b"
+                r"|\bclocked up\b"
                 r"|\bever\b|\blifetime\b|\bsince i (?:started|began|joined)\b|\bin all\b"
                 r"|\bso far\b"),
     )

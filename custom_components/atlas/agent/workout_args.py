@@ -34,7 +34,7 @@ _STOP: Final = _words(
     "and then in at on for with this that today yesterday earlier tonight before after "
     "during each per a an the my so um uh like please too also plus followed this morning "
     "evening afternoon night last while which it i we again now just about around roughly ish "
-    "approximately or"
+    "approximately or of em took"
 )
 _NUMBER: Final = re.compile(NUM)
 _NAME: Final = r"(?P<name>[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,3})"
@@ -48,6 +48,29 @@ _IN_SETS_OF: Final = re.compile(
 )
 _TIMES_SETS: Final = re.compile(
     rf"\b(?P<reps>{NUM})\s+(?P<name>[a-z][a-z' -]*?)\s+(?:times|x)\s+(?P<sets>{NUM})\b"
+)
+
+
+# The count said after its exercise: "sit ups thirty", "pushups, uh, twenty five".
+_COUNT_AFTER: Final = re.compile(
+    r"\b(?P<move>push ?ups|push-ups|sit ?ups|sit-ups|pull ?ups|pull-ups|squats|lunges|burpees"
+    r"|dips|crunches|kettlebell swings)[,\s]+(?:(?:uh|um|er)[,\s]+)?(?:like\s+|about\s+)?"
+    rf"(?P<count>{NUM})\b(?!\s*(?:sets?|rounds?|minutes?|mins?|times|x)\b)"
+)
+_COUNTED_BEFORE: Final = re.compile(rf"{NUM}\s+$")
+
+
+def _count_first(match: re.Match[str]) -> str:
+    """ "sit ups thirty" said as "thirty sit ups" (unless a count already precedes the move:
+    "twenty push ups thirty squats")."""
+    if _COUNTED_BEFORE.search(match.string, 0, match.start()):
+        return match.group(0)
+    return f"{match['count']} {match['move']}"
+
+
+_HOUR_LONG: Final = re.compile(r"\b(?:an?\s+)?hour[\s-]+long\b")
+_TOOK: Final = re.compile(
+    rf"\btook(?:\s+me)?\s+(?P<n>{NUM})\b(?!\s*(?:k|km|miles?|minutes?|mins?|hours?|hrs?)\b)"
 )
 
 
@@ -111,7 +134,7 @@ _SEPARATOR: Final = re.compile(
 # The words an activity is said with, in their base form: the ``exercise`` as said ("ran" →
 # "run"); the log files it under its activity's name ("running").
 _BASE: Final = {
-    "ran": "run", "runs": "run", "rode": "ride", "swam": "swim", "swims": "swim",
+    "ran": "run", "runs": "run", "rode": "ride", "swam": "swim", "swims": "swim", "swum": "swim",
     "jogged": "jog", "jogs": "jog", "jogging": "jog", "biked": "bike", "biking": "bike",
     "hiked": "hike", "walked": "walk", "walks": "walk", "cycled": "cycling", "cycle": "cycling",
     "lifted": "weights", "lifting": "weights", "weight training": "weights",
@@ -169,6 +192,8 @@ def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     lower = re.sub("[\u2019`]", "'", lower)
     lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
     lower = _IN_SETS_OF.sub(_as_sets, _TIMES_SETS.sub(_as_sets, lower))
+    lower = _COUNT_AFTER.sub(_count_first, lower)
+    lower = _TOOK.sub(lambda m: f"in {m['n']} minutes", _HOUR_LONG.sub("60 minute", lower))
     reading = _Reading(lower)
     day, clock, clock_at = _when(reading)
     _read_amounts(reading)

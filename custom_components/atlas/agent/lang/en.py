@@ -518,6 +518,11 @@ EMERGENCY: Final = (
     r"face\s+(?:\w+\s+){0,2}?droop\w*", r"droop\w*\s+(?:\w+\s+){0,2}?face", r"slurr\w*",
     r"(?:one\s+side|whole\s+side)\s+(?:\w+\s+){0,2}?(?:numb|weak|dead|limp)\b",
     r"can'?t\s+(?:lift|raise|move)\s+(?:his|her|their|my)\s+(?:right\s+|left\s+)?(?:arm|leg)",
+    r"went\s+down\s+on\s+the\s+(?:\w+\s+)?floor",
+    r"(?:not|isn'?t)\s+(?:answering|responding)\s+me", r"barely\s+(?:awake|conscious|breathing)",
+    r"swallowed\s+(?:a\s+|the\s+)?(?:whole\s+)?(?:bunch|load|lot|bottle|handful|packet)\s+of\s+"
+    r"(?:pills|tablets|meds)", r"can'?t\s+get\s+(?:any\s+)?air", r"(?:going|turning)\s+blue",
+    r"pouring\s+out\W+(?:\w+\W+){0,3}?won'?t\s+stop",
     r"words?\s+(?:are\s+|is\s+)?(?:coming\s+out\s+)?(?:all\s+)?(?:wrong|jumbled|garbled)",
     r"(?:having|is\s+having)\s+a\s+(?:seizure|fit)\b", r"(?:seizing|fitting|convulsing)\b",
     r"(?:won'?t|will\s+not|doesn'?t|can'?t|cannot)\s+stop\s+(?:the\s+)?bleed\w*",
