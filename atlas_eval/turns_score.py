@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from custom_components.atlas.agent.dispatch import handles
 from custom_components.atlas.agent.structured import INTENTS
+from custom_components.atlas.agent.time_words import day_date
 
 from .metrics import SlotPair, share, slot_pairs, slot_scores
 from .turns_data import ToolCall, ToolRun, TurnLine, TurnRecord
@@ -283,15 +284,10 @@ def _same_word(want: str, got: str) -> bool:
 
 def resolve_day(value: str, today: date) -> date | None:
     """The date a plan's ``day`` means: today, tomorrow, a weekday (today included), ISO."""
-    spoken = value.strip().lower()
-    if spoken == "today":
-        return today
-    if spoken == "tomorrow":
-        return today + timedelta(days=1)
-    if spoken in WEEKDAYS:
-        return today + timedelta(days=(WEEKDAYS.index(spoken) - today.weekday()) % 7)
+    if (said := day_date(value, today)) is not None:
+        return said
     try:
-        return date.fromisoformat(spoken)
+        return date.fromisoformat(value.strip())
     except ValueError:
         return None
 

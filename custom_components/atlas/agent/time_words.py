@@ -108,6 +108,19 @@ class TimeWords:
         )
 
 
+def day_date(spoken: str, today: date) -> date | None:
+    """The date "today", "tomorrow" or a weekday (its next occurrence, today included) means;
+    None for anything else."""
+    spoken = spoken.strip().lower()
+    if spoken == "today":
+        return today
+    if spoken == "tomorrow":
+        return today + timedelta(days=1)
+    if spoken in WEEKDAYS:
+        return today + timedelta(days=(WEEKDAYS.index(spoken) - today.weekday()) % 7)
+    return None
+
+
 def tokens(text: str) -> list[str]:
     """The words of ``text``, with times written one way ("7:30 pm", "forty five", "oclock")."""
     text = re.sub(r"(\d)\.(\d\d)\b", r"\1:\2", text)

@@ -27,6 +27,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonObjectType
 
 from ..agent.structured import BODY_PARTS, TIMES_OF_DAY
+from ..agent.time_words import day_date
 from ..const import DOMAIN, LOGGER
 from ..listeners import ChangeListeners
 from .api import AtlasTool, SkillError
@@ -517,12 +518,8 @@ def build_plan(
 def resolve_day(value: str | None, today: date) -> date:
     """``today``, ``tomorrow``, a weekday (its next occurrence, today included) or an ISO date."""
     spoken = (value or "today").strip().lower()
-    if spoken == "today":
-        return today
-    if spoken == "tomorrow":
-        return today + timedelta(days=1)
-    if spoken in WEEKDAYS:
-        return today + timedelta(days=(WEEKDAYS.index(spoken) - today.weekday()) % 7)
+    if (said := day_date(spoken, today)) is not None:
+        return said
     day = dt_util.parse_date(spoken)
     if day is None:
         raise SkillError(

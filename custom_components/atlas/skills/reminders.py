@@ -36,6 +36,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 from homeassistant.util.json import JsonObjectType
 
+from ..agent.time_words import day_date
 from ..const import CONF_REMINDER_NOTIFY_ENTITY, DOMAIN, EVENT_REMINDER_DUE, LOGGER
 from ..listeners import ChangeListeners
 from .api import AtlasTool, SkillError
@@ -466,13 +467,8 @@ LISTED_MAX = 5  # reminders said one by one; the rest are counted
 
 def _asked_days(args: dict[str, Any], today: date) -> tuple[set[date] | None, str]:
     """The local dates a list asks for (None: all) and how to name them."""
-    if (day := args.get("day")) is not None:
-        if day == "today":
-            return {today}, "today"
-        if day == "tomorrow":
-            return {today + timedelta(days=1)}, "tomorrow"
-        ahead = (WEEKDAYS.index(day) - today.weekday()) % 7
-        return {today + timedelta(days=ahead)}, f"on {day.capitalize()}"
+    if (day := args.get("day")) is not None and (said := day_date(day, today)) is not None:
+        return {said}, day if day in ("today", "tomorrow") else f"on {day.capitalize()}"
     if args.get("period") == "weekend":
         if today.weekday() == 6:  # Sunday: what is left of it
             return {today}, "this weekend"
