@@ -93,6 +93,14 @@ async def scenario(hass: HassProcess, llm: ServerProcess, timings: dict[str, flo
 
         await wait_for(entry_on_disk, STORE_TIMEOUT, "the ATLAS config entry on disk")
 
+        async def login_on_disk() -> bool:
+            # The owner's refresh token is saved with a delay too: a -9 before that loses the
+            # login, and the restarted instance refuses the token (a race of the test, not ATLAS).
+            tokens = (stored(hass.config_dir, "auth") or {}).get("refresh_tokens", [])
+            return any(t.get("token_type") == "normal" for t in tokens)
+
+        await wait_for(login_on_disk, STORE_TIMEOUT, "the owner's login on disk")
+
         async def sensor_ready() -> bool:
             return await state(api, WORKOUTS_TODAY) == "0"
 
