@@ -110,9 +110,8 @@ class AtlasConversationEntity(
         result = conversation.async_get_result_from_chat_log(user_input, chat_log)
         # A question ATLAS asked for a missing value keeps the conversation open; its other
         # direct replies never do (the model's replies keep HA's rule: a trailing "?").
-        asked = self.asked_this_turn(chat_log.conversation_id)
-        if asked or trace.answered_by == "skill":
-            result.continue_conversation = asked
+        if trace.asked or trace.answered_by == "skill":
+            result.continue_conversation = trace.asked
         return result
 
     @override

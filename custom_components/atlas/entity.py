@@ -86,10 +86,8 @@ class AtlasBaseLLMEntity(Entity):
         self._warming = False
         # The latest understanding per conversation: follow-ups keep what they don't change.
         self._extractions: dict[str, Extraction] = {}
-        # The one open question per conversation ("What time on Wednesday?") and the
-        # conversations asked one this turn (their reply keeps the conversation open).
+        # The one open question per conversation ("What time on Wednesday?").
         self._questions = PendingQuestions()
-        self._asked: set[str] = set()
         info = entry.runtime_data.info
         self._attr_device_info = dr.DeviceInfo(
             identifiers={(DOMAIN, subentry.subentry_id)},
@@ -361,20 +359,13 @@ class AtlasBaseLLMEntity(Entity):
         if _offered_name(question.intent, offered) is None:
             return False
         self._questions.ask(chat_log.conversation_id, question)
-        self._asked.add(chat_log.conversation_id)
+        trace.asked = True
         trace.answered_by = "skill"
         trace.ttft_ms = (time.perf_counter() - started) * 1000
         chat_log.async_add_assistant_content_without_tools(
             conversation.AssistantContent(agent_id=self.entity_id, content=question.text)
         )
         return True
-
-    def asked_this_turn(self, conversation_id: str) -> bool:
-        """Whether this turn's reply in ``conversation_id`` was a question awaiting an answer."""
-        if conversation_id in self._asked:
-            self._asked.discard(conversation_id)
-            return True
-        return False
 
     async def _async_run_skills(
         self,

@@ -18,6 +18,7 @@ class TurnTrace:
     route_reason: str = ""
     safety: bool = False
     answered_by: str = "llm"  # "skill" (quick answer), "cloud", "safety" (fixed safe answer)
+    asked: bool = False  # the reply is a question for a missing value: listen again
     fallback: str | None = None  # why a cloud route was answered locally
     cloud: dict[str, Any] = field(default_factory=dict)
     think: bool = False
@@ -42,6 +43,7 @@ class TurnTrace:
             "route_reason": self.route_reason,
             "safety": self.safety,
             "answered_by": self.answered_by,
+            "asked": self.asked,
             "fallback": self.fallback,
             "cloud": self.cloud,
             "think": self.think,
