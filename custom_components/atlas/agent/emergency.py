@@ -15,7 +15,7 @@ import re
 from typing import Final
 
 from .lang import de, en, es, fr
-from .lang.patterns import rx
+from .lang.patterns import fold, rx
 
 _LANGUAGES: Final = (en, de, es, fr)
 _ACUTE_RE: Final = rx(*(p for lang in _LANGUAGES for p in lang.EMERGENCY))
@@ -40,16 +40,6 @@ _NEGATION_RE: Final = re.compile(
     r"\b(?:no|not|never|without|remind|reminder|log|logged|keine?[nrs]?|kein|nicht|pas\s+de"
     r"|pas\s+d|sans|sin|ningun\w*)\b[^.?!]{0,25}$"
 )
-_FOLD: Final = str.maketrans(
-    {**dict(zip("àáâãäåāçčèéêëēěìíîïīñńòóôõöøōùúûüūůýÿ", "aaaaaaacceeeeeeiiiiinnooooooouuuuuuyy",
-                strict=True)), "ß": "ss", "œ": "oe", "æ": "ae", "\u2019": "'"}
-)  # fmt: skip
-_ELISION_RE: Final = re.compile(r"(?<![\w'])(qu|[cdjlmnst])'(?=\w)")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents or umlauts, French elisions split."""
-    return _ELISION_RE.sub(r"\1 ", text.lower().translate(_FOLD))
 
 
 def emergency(text: str) -> str | None:

@@ -45,7 +45,7 @@ from .emergency import emergency
 from .intents import REMINDER_INTENTS
 from .lang import de, en, es, fr
 from .lang import heart_rate as hr_words
-from .lang.patterns import rx
+from .lang.patterns import PUNCT, fold, rx
 
 # A plain alias, not a 3.12 `type` statement: atlas-eval loads this file on Python 3.11 too.
 Route = Literal["local", "cloud-simple", "cloud-complex"]
@@ -89,25 +89,8 @@ _GENERIC_SAFETY: Final = frozenset({"care", "symptom", "intent"})
 _CONSTRAINT_FAMILIES: Final = frozenset({"injury", "symptom", "care"})
 
 
-_PUNCT: Final = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2013": "-", "\u2014": "-"})
-_ACCENTED: Final = "àáâãäåāçčèéêëēěìíîïīñńòóôõöøōùúûüūůýÿ"
-_PLAIN: Final = "aaaaaaacceeeeeeiiiiinnooooooouuuuuuyy"
-_FOLD: Final = str.maketrans(
-    {**dict(zip(_ACCENTED, _PLAIN, strict=True)), "ß": "ss", "œ": "oe", "æ": "ae"}
-)
-_ELISION_RE: Final = re.compile(r"(?<![\w'])(qu|[cdjlmnst])'(?=\w)")
-
-
 def _squash(text: str) -> str:
     return " ".join(text.split())
-
-
-def _fold(lowered: str) -> str:
-    """The lower-cased turn without accents or umlauts, French elisions split, for safety.
-
-    "Übelkeit" -> "ubelkeit", "médico" -> "medico", "Fuß" -> "fuss", "l'eau" -> "l eau".
-    """
-    return _ELISION_RE.sub(r"\1 ", lowered.translate(_FOLD))
 
 
 def _negated(text: str, start: int, tail: re.Pattern[str] = en.NEGATED_TAIL_RE) -> bool:
@@ -223,7 +206,7 @@ def _programme_design(text: str) -> str | None:
 def planning(text: str) -> str | None:
     """Why a turn asks for multi-week or multi-factor planning, if it does (the rules read such a
     turn as ``plan_program``)."""
-    return _planning(text.lower().translate(_PUNCT))
+    return _planning(text.lower().translate(PUNCT))
 
 
 def _planning(text: str) -> str | None:
@@ -293,10 +276,10 @@ def route(
     intent: str | None = None,
 ) -> RouteDecision:
     """Route one user turn; the rules are in the module docstring."""
-    lowered = text.lower().translate(_PUNCT)
+    lowered = text.lower().translate(PUNCT)
     complex_reasons = _complex_reasons(lowered, text, context_tokens, local_window, intent)
 
-    folded = _fold(lowered)
+    folded = fold(lowered)
     found, negated = _safety(folded, intent)
     if now := emergency(text):
         detail = ", ".join(f"{family} {trigger!r}" for family, trigger in found.items())

@@ -14,6 +14,22 @@ def rx(*alternatives: str, word_start: bool = True) -> re.Pattern[str]:
     return re.compile(f"{WORD_START}(?:{pattern})" if word_start else pattern)
 
 
+PUNCT: Final = str.maketrans({"\u2019": "'", "\u2018": "'", "\u2013": "-", "\u2014": "-"})
+_ACCENTED: Final = "àáâãäåāçčèéêëēěìíîïīñńòóôõöøōùúûüūůýÿ"
+_PLAIN: Final = "aaaaaaacceeeeeeiiiiinnooooooouuuuuuyy"
+_FOLD: Final = str.maketrans(
+    {**dict(zip(_ACCENTED, _PLAIN, strict=True)), "ß": "ss", "œ": "oe", "æ": "ae"}
+)
+_ELISION_RE: Final = re.compile(r"(?<![\w'])(qu|[cdjlmnst])'(?=\w)")
+
+
+def fold(text: str) -> str:
+    """The turn lower-cased, without accents or umlauts, French elisions split, for the safety
+    words of every language: "Übelkeit" -> "ubelkeit", "médico" -> "medico", "Fuß" -> "fuss",
+    "l'eau" -> "l eau"."""
+    return _ELISION_RE.sub(r"\1 ", text.lower().translate(PUNCT).translate(_FOLD))
+
+
 def any_of(*words: str) -> str:
     """One non-capturing group of alternatives."""
     return "(?:" + "|".join(words) + ")"
