@@ -11,10 +11,9 @@ evaluation and the benchmarks use it without Home Assistant.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from .clarify import Dismissed, Question, fill, question_for
 from .intents import SKILL_INTENTS
@@ -22,11 +21,8 @@ from .numbers import minutes
 from .reminder_args import cancel_args, list_args, reminder_args
 from .status_args import next_args, status_args
 from .structured import Extraction
+from .time_words import DAY_SAID
 from .workout_args import log_calls
-
-_DAY_NAMES: Final = re.compile(
-    r"\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -68,7 +64,7 @@ def plan_calls(
 ) -> list[SkillCall] | None:
     """The tool calls for a confident skill intent, in order; None when a model is needed."""
     intent, slots = extraction.intent, extraction.slots
-    if intent == "prepare_workout" and len(set(_DAY_NAMES.findall(text.lower()))) > 1:
+    if intent == "prepare_workout" and len({d.lower() for d in DAY_SAID.findall(text)}) > 1:
         return None  # "plan Wednesday evening and Friday": two sessions, the model splits them
     if intent == "prepare_workout":
         args: dict[str, Any] = {"use_recovery": True}

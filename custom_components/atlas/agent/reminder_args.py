@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
-from .time_words import WEEKDAYS, Clock, TimeWords, read_times, tokens
+from .time_words import DAY_SAID, WEEKDAYS, Clock, TimeWords, read_times, tokens
 
 MAX_AHEAD: Final = timedelta(days=366)
 # Plain sentences for a time that cannot be (said before the question that asks again).
@@ -246,9 +246,6 @@ _NOISE_WORDS: Final = (
     "it's its your our"
 )
 _CANCEL_NOISE: Final = frozenset(_NOISE_WORDS.split())
-_WEEKDAY_SAID: Final = re.compile(
-    r"\b(today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s|s)?\b"
-)
 
 
 def cancel_args(text: str) -> dict[str, Any] | None:
@@ -257,13 +254,13 @@ def cancel_args(text: str) -> dict[str, Any] | None:
     names it, else every word of the request that is no cancel or filler word) and the day said;
     None when neither is said (ATLAS then asks which one)."""
     said = text.lower().replace("\u2019", "'")
-    day_match = _WEEKDAY_SAID.search(said)
+    day_match = DAY_SAID.search(said)
     day = None if day_match is None else day_match.group(1).replace("tonight", "today")
     what = cancel_subject(text)
     if what:
-        what = _WEEKDAY_SAID.sub("", what).strip()
+        what = DAY_SAID.sub("", what).strip()
     if not what and what is not None:
-        words = [w for w in re.findall(r"[a-z']+", _WEEKDAY_SAID.sub(" ", said))]
+        words = [w for w in re.findall(r"[a-z']+", DAY_SAID.sub(" ", said))]
         what = " ".join(w for w in words if w not in _CANCEL_NOISE and len(w) > 1)
     args: dict[str, Any] = {}
     if what:

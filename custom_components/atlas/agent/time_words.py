@@ -108,6 +108,12 @@ class TimeWords:
         )
 
 
+# A day said by name: "friday", "tomorrow's", "tonight".
+DAY_SAID: Final = re.compile(
+    r"\b(today|tonight|tomorrow|" + "|".join(WEEKDAYS) + r")(?:'s|s)?\b", re.IGNORECASE
+)
+
+
 def day_date(spoken: str, today: date) -> date | None:
     """The date "today", "tomorrow" or a weekday (its next occurrence, today included) means;
     None for anything else."""

@@ -52,9 +52,10 @@ _TIMES_SETS: Final = re.compile(
 
 
 # The count said after its exercise: "sit ups thirty", "pushups, uh, twenty five".
+_COUNTED_MOVES: Final = sorted((word for word, a in WORDS.items() if a.counted), key=len)[::-1]
 _COUNT_AFTER: Final = re.compile(
-    r"\b(?P<move>push ?ups|push-ups|sit ?ups|sit-ups|pull ?ups|pull-ups|squats|lunges|burpees"
-    r"|dips|crunches|kettlebell swings)[,\s]+(?:(?:uh|um|er)[,\s]+)?(?:like\s+|about\s+)?"
+    r"\b(?P<move>" + "|".join(map(re.escape, _COUNTED_MOVES)) + r")[,\s]+"
+    r"(?:(?:uh|um|er)[,\s]+)?(?:like\s+|about\s+)?"
     rf"(?P<count>{NUM})\b(?!\s*(?:sets?|rounds?|minutes?|mins?|times|x)\b)"
 )
 _COUNTED_BEFORE: Final = re.compile(rf"{NUM}\s+$")
