@@ -7,15 +7,17 @@ docs/architecture.md, "How to add an intent"); these tests fail when one of them
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from custom_components.atlas.agent import dispatch, intent_rules, intents, router, structured
-from custom_components.atlas.agent.dispatch import SkillCall, plan_calls
+from custom_components.atlas.agent.dispatch import plan_calls
 from custom_components.atlas.agent.replies import spoken_reply
 
 SKILLS = Path(__file__).resolve().parents[1] / "custom_components" / "atlas" / "skills"
+NOW = datetime(2026, 3, 11, 9, 30, tzinfo=UTC)  # a Wednesday morning: no test reads the clock
 NAMES = [intent.name for intent in intents.INTENTS]
 SKILL = [intent for intent in intents.INTENTS if intent.skill]
 
@@ -58,7 +60,7 @@ def test_every_intent_has_a_rule(name: str) -> None:
 
 @pytest.mark.parametrize("intent", SKILL, ids=lambda intent: intent.name)
 def test_every_skill_intent_has_a_route_a_tool_and_a_reply(intent: intents.Intent) -> None:
-    calls = plan_calls(intent_rules.understand(intent.example), intent.example)
+    calls = plan_calls(intent_rules.understand(intent.example), intent.example, NOW)
     assert calls is not None, f"no direct route for {intent.example!r}"
     assert tuple(call.tool for call in calls) == intent.tools
     assert set(intent.tools) <= _offered_tools()
@@ -73,7 +75,3 @@ def test_every_skill_intent_has_a_route_a_tool_and_a_reply(intent: intents.Inten
 def test_an_unknown_intent_has_no_route() -> None:
     assert not dispatch.handles("no_such_intent")
     assert plan_calls(structured.Extraction("no_such_intent", {}, 0.99), "hello") is None
-
-
-def test_a_skill_call_is_plain_data() -> None:
-    assert SkillCall("log_workout", {"reps": 3}) == SkillCall("log_workout", {"reps": 3})
