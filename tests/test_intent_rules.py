@@ -65,8 +65,8 @@ def test_standard_library_only() -> None:
         elif isinstance(node, ast.Import):
             imports.update(alias.name for alias in node.names)
     assert imports <= {
-        "__future__", "re", "typing", ".structured", ".emergency", ".calculations", ".intents",
-        ".router",
+        "__future__", "re", "typing", "collections.abc", "dataclasses", ".structured",
+        ".emergency", ".calculations", ".intents", ".router",
     }  # fmt: skip
     assert type(understand("Log 20 pushups.")) is structured.Extraction
 

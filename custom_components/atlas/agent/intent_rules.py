@@ -17,6 +17,8 @@ Standard library only (plus ``structured``): no Home Assistant call, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 from .calculations import calculation
@@ -510,28 +512,23 @@ _NOT_A_SESSION: Final = _rx(
 )
 
 
-class _Planning:
-    """A rule that matches what the router calls multi-week or multi-factor planning."""
+@dataclass(frozen=True)
+class _Reads:
+    """A rule made of another module's reading, used like a pattern (``search``)."""
+
+    reading: Callable[[str], object | None]
 
     def search(self, text: str) -> bool:
-        """Whether ``text`` asks for a programme over weeks ("a 10k in two months")."""
-        return planning(text) is not None
+        """Whether the reading finds something in ``text``."""
+        return self.reading(text) is not None
 
 
-_PLANNING: Final = _Planning()
-
-
-class _Calculation:
-    """A rule that matches what ``calculations`` can compute ("20% of 45", "5 foot 8 in cm")."""
-
-    def search(self, text: str) -> bool:
-        """Whether ``text`` asks for a calculation the quick answers make."""
-        return calculation(text) is not None
-
-
-_CALCULATION: Final = _Calculation()
+# A programme over weeks as the router sees it ("a 10k in two months"); a calculation the quick
+# answers make ("20% of 45", "5 foot 8 in cm").
+_PLANNING: Final = _Reads(planning)
+_CALCULATION: Final = _Reads(calculation)
 # (intent, pattern, confidence): the first that matches wins.
-RULES: Final[tuple[tuple[str, re.Pattern[str] | _Calculation | _Planning, float], ...]] = (
+RULES: Final[tuple[tuple[str, re.Pattern[str] | _Reads, float], ...]] = (
     ("workout_status", _REMIND_DONE, 0.85),
     ("list_reminders", _LIST_MORE, 0.85),
     ("next_workout", _REMIND_WHAT, 0.85),
