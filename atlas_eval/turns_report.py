@@ -84,7 +84,10 @@ def _share(measure: dict[str, Any]) -> str:
 def _f1(slots: dict[str, Any]) -> str:
     if slots["f1"] is None:
         return "n/a (no slots)"
-    return f"{slots['f1']:.3f} (P {slots['precision']:.3f}, R {slots['recall']:.3f})"
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    return f"{slots['f1']:.3f} (P {share(slots['precision'])}, R {share(slots['recall'])})"
 
 
 def markdown(report: dict[str, Any]) -> str:

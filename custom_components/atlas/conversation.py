@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from typing import Final, Literal, override
 
+from hassil.recognize import RecognizeResult
 from homeassistant.components import conversation
 from homeassistant.components.conversation.models import AbstractConversationAgent
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_LLM_HASS_API, CONF_PROMPT
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import intent
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .agent.intent_rules import CONFIDENT, understand
 from .agent.trace import TurnTrace
 from .const import DEFAULT_PROMPT, DOMAIN, EVENT_TURN
 from .entity import AtlasBaseLLMEntity
@@ -28,6 +31,29 @@ PARALLEL_UPDATES = 0
 # The router's safety rules cover these (router.py); the skills' spoken replies are English.
 SUPPORTED_LANGUAGES: Final = ["en", "de", "es", "fr"]
 REPLY_LANGUAGE: Final = "en"
+
+# Home Assistant's own intents that control a device: a device command tries them first, as a
+# pipeline's "prefer handling commands locally" does, before any model is asked.
+DEVICE_INTENTS: Final = frozenset(
+    {
+        "HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassSetPosition",
+        "HassClimateSetTemperature", "HassMediaPause", "HassMediaUnpause", "HassMediaNext",
+        "HassMediaPrevious", "HassSetVolume", "HassSetVolumeRelative", "HassMediaPlayerMute",
+        "HassMediaPlayerUnmute", "HassFanSetSpeed", "HassVacuumStart", "HassVacuumReturnToBase",
+        "HassLawnMowerStartMowing", "HassLawnMowerDock",
+    }
+)  # fmt: skip
+
+
+def not_a_device_intent(result: RecognizeResult) -> bool:
+    """Filter for Home Assistant's intents: True drops a match that controls no device."""
+    return result.intent.name not in DEVICE_INTENTS
+
+
+def reads_as_device_command(text: str, language: str | None) -> bool:
+    """Whether the rules read ``text`` as a confident device command (in any language)."""
+    extraction = understand(text, None, language)
+    return extraction.intent == "device_control" and extraction.confidence >= CONFIDENT
 
 
 def speaks_reply_language(language: str | None) -> bool:
@@ -100,6 +126,15 @@ class AtlasConversationEntity(
         except conversation.ConverseError as err:
             return err.as_conversation_result()
 
+        if settings.get(CONF_LLM_HASS_API) and reads_as_device_command(
+            user_input.text, user_input.language
+        ):
+            response = await conversation.async_handle_intents(
+                self.hass, user_input, chat_log, intent_filter=not_a_device_intent
+            )
+            if response is not None:
+                return self._home_assistant_answered(user_input, chat_log, response)
+
         trace = await self._async_handle_chat_log(chat_log, user_input.text, user_input.language)
         details = trace.as_dict()
         chat_log.async_trace({"atlas": details})
@@ -113,6 +148,32 @@ class AtlasConversationEntity(
         if trace.asked or trace.answered_by == "skill":
             result.continue_conversation = trace.asked
         return result
+
+    def _home_assistant_answered(
+        self,
+        user_input: conversation.ConversationInput,
+        chat_log: conversation.ChatLog,
+        response: intent.IntentResponse,
+    ) -> conversation.ConversationResult:
+        """Home Assistant's own intent did the device command: its words are the answer."""
+        speech = response.speech.get("plain", {}).get("speech", "")
+        chat_log.async_add_assistant_content_without_tools(
+            conversation.AssistantContent(agent_id=self.entity_id, content=speech)
+        )
+        trace = TurnTrace(
+            extraction=understand(user_input.text, None, user_input.language),
+            understood_by="rules",
+            answered_by="home_assistant",
+        )
+        details = trace.as_dict()
+        chat_log.async_trace({"atlas": details})
+        self.hass.bus.async_fire(
+            EVENT_TURN,
+            {**details, "conversation_id": chat_log.conversation_id, "agent_id": self.entity_id},
+        )
+        return conversation.ConversationResult(
+            response=response, conversation_id=chat_log.conversation_id
+        )
 
     @override
     async def _async_local_answer(

@@ -20,6 +20,7 @@ from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import async_capture_events
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
+from custom_components.atlas.agent.device_commands import device_command
 from custom_components.atlas.agent.emergency import emergency
 from custom_components.atlas.agent.intent_rules import CONFIDENT, understand
 from custom_components.atlas.agent.spoken import emergency_answer, safe_medical_answer
@@ -189,11 +190,22 @@ async def test_non_english_turn_the_model_is_unsure_about_cascades_to_claude(
 def test_english_rules_are_unsure_about_ordinary_non_english_requests(
     language: str, text: str
 ) -> None:
-    """The deterministic rules are English: on German, Spanish or French they leave the turn to
-    the model's structured pass (they are not run on another language at all)."""
+    """The deterministic rules are English: on German, Spanish or French they read only a
+    device command (``agent/device_commands.py``, for Home Assistant's intents or the model) and
+    leave every other turn to the model's structured pass."""
     extraction = understand(text, language=language)
+    if device_command(text, language):
+        assert extraction.intent == "device_control", (language, extraction)
+        return
     assert extraction.confidence < CONFIDENT, (language, extraction)
     assert extraction.intent == "chat"
+
+
+def test_the_ordinary_requests_include_device_commands_in_every_language() -> None:
+    commands = {
+        language for language, text in ordinary_requests() if device_command(text, language)
+    }
+    assert commands == {"de", "es", "fr"}
 
 
 @pytest.mark.xfail(reason="intent_rules reads French 'pain' (bread) as pain", strict=True)

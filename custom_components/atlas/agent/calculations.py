@@ -165,7 +165,7 @@ def calculation(text: str, types: list[str] | None = None) -> str | None:
         return "pace"
     if percentage(spoken) is not None:
         return "percent"
-    if _ARITHMETIC.search(spoken) and not found:
+    if (_ARITHMETIC.search(spoken) or _POWER.search(spoken)) and not found:
         return "arithmetic"
     if _conversion(spoken, found, metric=True) is not None:
         return "convert"
@@ -199,7 +199,13 @@ def _sentence(text: str) -> str:
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.lower().replace("\u2019", "'").replace("?", " ").split())
+    """Lower case, one space; a number said the short way ("two fifty": 250, "one forty four":
+    144) in digits, as heights and percentages say them (not a clock time: "two fifty pm")."""
+    spoken = " ".join(text.lower().replace("\u2019", "'").replace("?", " ").split())
+    return _SHORT.sub(lambda m: f"{number(m.group(1)):.0f}", spoken)
+
+
+_SHORT: Final = re.compile(rf"(?<![\w.]){SHORT_HUNDREDS}(?![\w.])(?!\s*(?:[ap]\.?m\b|o'?clock))")
 
 
 # --- BMI ----------------------------------------------------------------------------------------
@@ -453,8 +459,34 @@ def _percent_answer(found: Percentage) -> str:
 
 
 # --- Arithmetic ---------------------------------------------------------------------------------
+_POWER: Final = re.compile(
+    rf"\bsquare\s+root\s+of\s+{NUM}(?![\w.])|(?<![\w.]){NUM}\s+(?:to\s+the\s+power\s+of"
+    rf"|to\s+the)\s+{NUM}(?:th|st|nd|rd)?(?![\w.])|(?<![\w.]){NUM}\s+(squared|cubed)\b"
+)
+
+
+def _power(text: str) -> str | None:
+    """ "square root of one forty four", "two to the power of ten", "nine squared"."""
+    match = _POWER.search(text)
+    if match is None or "a" in match.groups():
+        return None
+    root, base, exponent, named_base, named = match.groups()
+    if root is not None:
+        value = number(root)
+        return None if value < 0 else f"The square root of {amount(value)} is {_exact(value**0.5)}."
+    if named is not None:
+        value = number(named_base)
+        return f"{amount(value)} {named} is {_exact(value ** (2 if named == 'squared' else 3))}."
+    left, right = number(base), number(exponent)
+    if abs(right) > 64 or abs(left) > 10**6:
+        return None  # a number too long to say
+    return f"{amount(left)} to the power of {amount(right)} is {_exact(left**right)}."
+
+
 def _arithmetic(text: str) -> str | None:
     """ "what's twelve times eight": one operation on two numbers."""
+    if _ARITHMETIC.search(text) is None:
+        return _power(text)
     match = _ARITHMETIC.search(text)
     if match is None or "a" in (match.group(1), match.group(3)):
         return None

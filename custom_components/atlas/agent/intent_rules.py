@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from .calculations import calculation
+from .device_commands import device_command
 from .emergency import emergency
 from .intents import PLANNING_INTENTS
 from .router import planning
@@ -36,6 +37,7 @@ from .structured import (
 RULE_LANGUAGES: Final = frozenset({"en"})  # the languages the intent rules speak
 CONFIDENT: Final = 0.8  # at or above: trust the rules, skip the model's structured pass
 UNSURE: Final = 0.3  # nothing recognised: "chat", for the model to decide
+DEVICE_CONFIDENCE: Final = 0.9
 MAX_TYPES: Final = 4  # structured.SCHEMA's maxItems
 _CARRIED: Final = 0.85  # a follow-up that edits the previous turn ("make it Thursday instead")
 _CARRIED_UNMARKED: Final = 0.6  # no own intent and no follow-up marker: the model decides
@@ -95,8 +97,9 @@ _TIME_PATTERNS: Final = tuple(
         ("morning", r"(?<!good )\bmornings?\b|\bbefore work\b|\bfirst thing\b|\bbreakfast\b"
                     r"|\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
                     r"(?::\d\d)?" + _CLOCK_WORDS + r" ?a\.? ?m\b"),
-        ("afternoon", r"(?<!good )\bafternoons?\b|\bafter lunch\b|\bnoon\b|\b(?:[1-5]|12|one|two"
-                      r"|three|four|five|twelve)(?::\d\d)?" + _CLOCK_WORDS + r" ?p\.? ?m\b"),
+        ("afternoon", r"(?<!good )\bafternoons?\b|\barvo\b|\bafter lunch\b|\bnoon\b"
+                      r"|\b(?:[1-5]|12|one|two|three|four|five|twelve)(?::\d\d)?"
+                      + _CLOCK_WORDS + r" ?p\.? ?m\b"),
         ("evening", rf"(?<!good )\bevenings?\b|\bafter work\b|\bafter dinner\b|{_PM_EVENING}"),
         ("night", r"(?<!good )\bnights?\b|\btonight(?:'s)?\b|\bbefore bed\b|\bbedtime\b"
                   r"|\bmidnight\b"),
@@ -126,7 +129,7 @@ _TYPE_PATTERNS: Final = tuple(
         ("swimming", r"\b(?:swim(?:s|ming|mer)?|swam)\b", False),
         ("swimming", r"\b(?:laps|lengths)\b", True),
         ("hiit", r"\b(?:hiit|high intensity|tabata)\b", False),
-        ("hiit", r"\bintervals?\b", True),
+        ("hiit", r"\bintervals?\b", False),
         ("walking", r"\b(?:walk(?:s|ing|ed)?(?! on it| in\b| me through)|hik(?:e|es|ing|ed)"
                     r"|stroll)\b", False),
         ("stretching", r"\bstretch(?:es|ing|ed)?\b", False),
@@ -175,6 +178,8 @@ _CANCEL: Final = _rx(
     r"\b(?:cancel|delete|remove|clear|scrap|drop|get rid of|turn off|switch off|disable"
     r"|dismiss|forget|erase|ditch|bin)\b.*\bremind|\bstop reminding\b|\bdon't remind me\b"
     r"|\b(?:don't|do not|no longer) (?:need|want)\b.*\bremind"
+    r"|\breminders? (?:off|gone)\b|\bnever ?mind (?:the|that) (?:thing|one|bit) about\b"
+    r"|\b(?:you can|can you|please) (?:cancel|delete|remove|scrap) (?:that|it)\b"
 )
 _LIST_MORE: Final = _rx(
     r"\b(?:anything|something) .*\bi need reminding\b"
@@ -184,6 +189,8 @@ _LIST_MORE: Final = _rx(
 _NEXT_ASKED: Final = _rx(  # the schedule asked with "remind me" ("remind me, is it legs or cardio")
     r"\bwhat i'?m doing (?:tomorrow|today|tonight|on \w+)\b.*\bremind\b"
     r"|^remind me,? is it \w+ or \w+\b"
+    r"|\bwhat (?:have|do) i (?:\w+ )?(?:got|have) (?:\w+ )?(?:scheduled|planned|booked|lined up)\b"
+    r"|^(?:today|tomorrow|tonight|\w+day)'?s (?:workout|session|training)\W+what is it\b"
 )
 _LIST: Final = _rx(
     rf"(?:{_QUESTION}|^(?:any|list|show|read|tell me|go through|check|give me)\b).*\breminders?\b"
@@ -191,13 +198,15 @@ _LIST: Final = _rx(
     r"|\bwhat am i (?:being |supposed to be )?reminded\b|\breminder list\b"
     r"|\bwhat am i supposed to remember\b|\bwhat did i ask you to remind\b"
     r"|^(?:um |uh )?(?:did|have) i (?:set|got|made) (?:a|any) reminders?\b|\breminder wise\b"
+    r"|^(?:my )?reminders\W*$|\b(?:anything|something) set for\b"
 )
 _SET: Final = _rx(
     r"\bset (?:that|the|a) reminder\b|\bput a reminder in\b|\bremind me\b"
     r"|\bgive me a (?:shout|nudge|buzz|ping|heads up)\b|\bi need (?:reminding|a nudge"
     r"|a reminder)\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
     r" (?:a |an |another |the )?reminder|\bnudge me\b|\bping me\b|\bdon't let me forget\b"
-    r"|\breminder (?:for|to|on|at|about)\b"
+    r"|\breminder (?:for|to|on|at|about)\b|^reminder\W+(?=.*\b(?:to|\d|am|pm|at|on|tomorrow"
+    r"|tonight|\w+day)\b)"
 )
 _REMINDER: Final = _rx(r"\bremind(?:er|ers|ing)?\b")
 _DEVICE_NOUN: Final = (
@@ -247,7 +256,7 @@ _LOG: Final = _rx(
     r"|\b(?:import|sync|pull|upload)\b.*\b(?:from|with)\b.*\b(?:garmin|watch)\b"
 )
 _STATUS_STRONG: Final = _rx(  # about the user's own record, not "the history of yoga"
-    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)(?!.*\brecover)"
+    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)(?!.*\b(?:recover|garmin))"
     r".*\b(?:summary|history|stats|statistics|streak|in total|so far|personal best|progress)\b"
 )
 _PREPARE: Final = _rx(
@@ -294,7 +303,8 @@ _RECOVERY: Final = _rx(
     r" enough|day off|need a rest|overtrain\w*|h r v|good to go|knackered|overdoing it"
     r"|resting pulse|go easy|take it easy today|push it today|recovery stats|garmin numbers"
     r"|my energy|feel a bit flat|rested|charged up|my battery|train today or|push it"
-    r"|body ready|what do my stats say)\b"
+    r"|body ready|what do my stats say|garmin (?:stats|data|numbers)|in the tank|should i skip"
+    r"|energy levels?)\b"
 )
 _NEXT_STRONG: Final = _rx(
     r"\b(?:next|coming up|scheduled|planned|on the (?:schedule|agenda|plan|calendar)|lined up"
@@ -362,7 +372,8 @@ _CHAT: Final = _rx(
 _QUICK_STRONG: Final = _rx(
     r"\b(?:bmi|body mass(?: index)?|percent|per cent|pace (?:is|for|per|do i need)|what pace"
     r"|my pace|calories (?:does|do|did|would|will|i burn|burned|burnt)|calories? .{0,40}\bburn"
-    r"|calorie wise|what date is|time (?:is it )?(?:in \w+|over there)|\w+ time please"
+    r"|calorie wise|what date is|what time will it be|time (?:is it )?(?:in \w+|over there)"
+    r"|\w+ time please"
     r"|convert|fahrenheit|celsius|how many days (?:until|till|til|to)\b|what day of the week"
     r"|(?:what's|what is|whats) the date)"
     r"|\bhow (?:many|much|far) (?:miles|kilometres|kilometers|km|k|pounds|lbs|kilos|kg"
@@ -403,7 +414,7 @@ _CANCEL_ONE: Final = _rx(
     r"|remove|forget) (?:that|it|the \w+ one)\b|\btake (?:that|the|my) .*reminder off\b"
 )
 _STATUS_PERIOD: Final = _rx(  # what the user did over a period: before unit questions
-    r"^(?!.*\b(?:have i got|am i doing|recover\w*)\b)"
+    r"^(?!.*\b(?:have i got|am i doing|recover\w*|pace)\b)"
     r"(?:so |um |uh )?(?:what|how (?:many|much|far|long|often)|have|did|tell me what)\b"
     r".*\b(?:i|i've|i have)\b.*\b(?:done|did"
     r"|run|ran|swum|swam|cycled|ridden|rode|walked|lifted|trained|logged|get (?:a|my) \w+ in"
@@ -523,6 +534,55 @@ class _Reads:
         return self.reading(text) is not None
 
 
+# A pace worked out from a distance and a time, before the user's record.
+_PACE: Final = _rx(
+    r"\b(?:what(?:'s| is| was| would be)|work out|calculate|tell me) (?:my |the )?(?:average )?"
+    r"pace\b|\bpace per (?:k|km|kilomet\w*|mile)\b"
+)
+# Questions about ATLAS itself ("do you ever sleep"), before the recovery words.
+_ABOUT_YOU: Final = _rx(
+    r"^(?:do|are|have|can|did|would) you (?:ever |even |actually |still )?(?:sleep|get tired"
+    r"|dream|eat|feel|get bored|rest|have feelings|get lonely|need (?:a )?(?:rest|sleep|break))\b"
+)
+# A session done, said by what it was ("had a boxing session after work fifty minutes", "just
+# got in from a run eight and a half k", "half hour on the elliptical").
+_LOG_HAD: Final = _rx(
+    r"^(?:(?:uh|um|so|ok|okay|yeah|right|well)\W+)*(?:i )?(?:just )?(?:had|got (?:in|back|home)"
+    r" from|been on|went on|got out on|managed to (?:get|go|do|fit|squeeze)\b.*?) (?:a|an|my|the)\b"
+    r"(?=.*\b(?:session|class|game|match|lesson|ride|walk|run|swim|hike|spin|jog|paddle|climb\w*"
+    r"|bike|row|bout)\b)(?!.*\b(?:should|can i|could i|tomorrow|tonight|later|next|plan)\b)"
+    r"|^(?:(?:uh|um|so|ok|yeah)\W+)*(?:half (?:an )?hour|an hour|(?:\w+ ){1,2}(?:minutes|mins))"
+    r" on the (?:elliptical|rower|rowing machine|bike|treadmill|cross trainer|stair ?master"
+    r"|stepper|turbo|spin bike|assault bike)\b"
+    r"|\bi mean (?:log|record|add)\b"
+)
+# A session asked for without a verb, or by what it is for ("a swim workout for tonight", "stretch
+# routine for my tight shoulders", "help me warm up for a 5k"), before the programme words.
+_PREPARE_FOR: Final = _rx(
+    r"^(?!.*\b(?:weeks?|months?|program(?:me)?|block|schedule)\b)(?:"
+    r"^(?:a|an|some) (?:\w+ ){0,2}(?:workout|session|routine|circuit)s? (?:for|this|tonight"
+    r"|today|tomorrow)\b"
+    r"|^(?:(?:can you |could you |please )?(?:do me |give me |get me )?(?:a |an |some )?)?"
+    r"(?:\w+ )?(?:stretch(?:ing)?|mobility|yoga|core|ab|abs|leg|arm|upper body|lower body|back"
+    r"|hip|shoulder|desk) (?:routine|workout|session|flow|stretches) for (?:my|me)\b"
+    r"|^(?:can you )?help me (?:warm up|cool down|stretch|loosen up)\b"
+    r"|.*\bwhat should i do (?:there|at the gym|in the gym)\b"
+    r"|.*\bwhat(?:'s| is) a good\b.*\b(?:session|workout|routine)\b"
+    r"|.*\b(?:workout|session|routine|circuit)\b.*\b(?:doesn'?t|won'?t|that doesn'?t|without)"
+    r" (?:hurt\w*|aggravat\w*|bother\w*|strain\w*|irritat\w*) (?:my|the)\b"
+    r"|.*\b(?:i have|i've got|i got) (?:like |about |only |just )?(?:an? hour|half an hour"
+    r"|(?:\w+ ){1,2}(?:minutes|mins)) (?:right now|now|free|spare|to train|to work ?out)\b"
+    r"|^(?:(?:um|uh|so|ok)\W+)*(?:i have|i've got|i got|got) (?:like |about |only |just )?"
+    r"(?:an? hour|half an hour|(?:\w+ ){1,2}(?:minutes|mins))\b.*\b(?:anything|something|mix"
+    r"|session|workout|please)\b)"
+)
+# The user's own record, asked without a verb of doing ("streak?", "rundown of this week's
+# training", "how's the week going workout wise").
+_STATUS_ASKED: Final = _rx(
+    r"^(?:my )?streak\W*$|\bweek going\b.*\bworkout|\b(?:rundown|recap|round ?up) of (?:this"
+    r"|the|my|last)\b|\btell me what i'?ve (?:actually |really )?(?:done|logged)\b"
+)
+
 # A programme over weeks as the router sees it ("a 10k in two months"); a calculation the quick
 # answers make ("20% of 45", "5 foot 8 in cm").
 _PLANNING: Final = _Reads(planning)
@@ -540,7 +600,12 @@ RULES: Final[tuple[tuple[str, re.Pattern[str] | _Reads, float], ...]] = (
     ("set_reminder", _SET, 0.95),
     ("set_reminder", _REMINDER, 0.6),
     ("device_control", _DEVICE, 0.9),
+    ("chat", _ABOUT_YOU, 0.85),
+    ("quick_answer", _PACE, 0.85),
+    ("workout_status", _STATUS_ASKED, 0.85),
     ("workout_status", _STATUS_PERIOD, 0.85),
+    ("log_workout", _LOG_HAD, 0.85),
+    ("prepare_workout", _PREPARE_FOR, 0.85),
     ("plan_program", _PROGRAM, 0.9),
     ("quick_answer", _QUICK_STRONG, 0.85),
     ("quick_answer", _CALCULATION, 0.85),
@@ -682,11 +747,14 @@ def understand(
     """Intent, slots and confidence of one user turn; ``context`` is the previous turn's.
 
     In a language the rules do not speak they only spot an emergency (in every declared
-    language); anything else is left unsure, for the model or Home Assistant's own intents.
+    language) and a device command (German, Spanish, French); anything else is left unsure,
+    for the model or Home Assistant's own intents.
     """
     if not speaks(language):
         if emergency(text):
             return Extraction("health_question", {}, 0.95)
+        if device_command(text, language):
+            return Extraction("device_control", {}, DEVICE_CONFIDENCE)
         return Extraction("chat", {}, UNSURE)
     norm = normalise(text)
     said, negated, fine = _slots(norm)

@@ -40,7 +40,7 @@ def _words(*tables: dict[str, float] | dict[str, int]) -> str:
 
 _UNIT: Final = _words({k: v for k, v in _UNITS.items() if k != "zero"})
 _BELOW_100: Final = rf"(?:{_words(_TENS)}(?:[\s-]+{_UNIT})?|{_words(_TEENS)}|{_words(_UNITS)})"
-_HUNDREDS: Final = rf"(?:(?:{_UNIT}|a)\s+hundred\b(?:\s+(?:and\s+)?{_BELOW_100})?)"
+_HUNDREDS: Final = rf"(?:(?:{_BELOW_100}|a)\s+hundred\b(?:\s+(?:and\s+)?{_BELOW_100})?)"
 _INTEGER: Final = (
     rf"(?:(?:{_HUNDREDS}|{_BELOW_100}|a)\s+thousand\b(?:\s+(?:and\s+)?(?:{_HUNDREDS}|{_BELOW_100}))?"
     rf"|{_HUNDREDS}|{_BELOW_100})"

@@ -274,9 +274,14 @@ _WEEKEND = re.compile(r"\bweekend\b")
 _WEEK = re.compile(r"\b(?:this|the|next seven days|coming) week\b|\bfor the week\b")
 
 
+_NEXT_ONE: Final = re.compile(r"\b(?:next|soonest|first) (?:reminder|one)\b(?!s)")
+
+
 def list_args(text: str, slots: dict[str, Any]) -> dict[str, Any]:
     """``list_reminders`` arguments: the day or period asked ("any reminders for friday")."""
     lower = text.lower()
+    if _NEXT_ONE.search(lower):
+        return {"period": "next"}
     if _WEEKEND.search(lower):
         return {"period": "weekend"}
     if slots.get("day"):

@@ -30,7 +30,9 @@ _PERIODS: Final = tuple(
                   r"|\bwhen was i last\b|\blast time i\b"
                   rf"|\b(?:last|past) (?:30|thirty) days\b|\b(?:in|during|for|of) (?:{_MONTHS})\b"),
         ("today", r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening)\b"),
-        ("all", r"\bin total\b|\btotal\b|\ball[- ]time\b|\baltogether\b|\boverall\b"
+        ("all", r"\bin total\b|\btotals?\b|\ball[- ]time\b|\baltogether\b|\boverall\b"
+                r"|\b(?:my |the )?(?:last|latest|most recent|fastest|slowest|longest|shortest"
+                r"|furthest|best|quickest)\b|\beverything i'?ve\b|\bwhen did i last\b"
                 r"|\bclocked up\b"
                 r"|\bever\b|\blifetime\b|\bsince i (?:started|began|joined)\b|\bin all\b"
                 r"|\bso far\b"),

@@ -442,6 +442,17 @@ def _time_at(
             j += 1
         if (span := duration(words, j)) is not None:
             return replace(found, in_minutes=span[0]), span[1], False
+        counted = count(words, j)  # "remind me in five to take the kettle off": minutes
+        if (
+            counted is not None
+            and 1 <= counted[0] <= 59
+            and words[counted[1] : counted[1] + 1]
+            in (
+                [],
+                ["to"],
+            )
+        ):
+            return replace(found, in_minutes=counted[0]), counted[1], False
     span = duration(words, i) if found.in_minutes is None else None
     if span is not None and words[span[1] : span[1] + 2] == ["from", "now"]:
         return replace(found, in_minutes=span[0]), span[1] + 2, False

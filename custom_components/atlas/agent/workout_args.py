@@ -49,6 +49,11 @@ _IN_SETS_OF: Final = re.compile(
 _TIMES_SETS: Final = re.compile(
     rf"\b(?P<reps>{NUM})\s+(?P<name>[a-z][a-z' -]*?)\s+(?:times|x)\s+(?P<sets>{NUM})\b"
 )
+# "twelve burpees five rounds": the rounds said after the exercise.
+_ROUNDS_AFTER: Final = re.compile(
+    rf"\b(?P<reps>{NUM})\s+(?P<name>[a-z][a-z' -]*?)[,\s]+(?P<sets>{NUM})\s+(?:rounds|sets)\b"
+    r"(?!\s+of)"
+)
 
 
 # The count said after its exercise: "sit ups thirty", "pushups, uh, twenty five".
@@ -71,7 +76,7 @@ def _count_first(match: re.Match[str]) -> str:
 
 _HOUR_LONG: Final = re.compile(r"\b(?:an?\s+)?hour[\s-]+long\b")
 _TOOK: Final = re.compile(
-    rf"\btook(?:\s+me)?\s+(?P<n>{NUM})\b(?!\s*(?:k|km|miles?|minutes?|mins?|hours?|hrs?)\b)"
+    rf"\btook(?:\s+me)?\s+(?P<n>(?>{NUM}))\b(?!\s*(?:k|km|miles?|minutes?|mins?|hours?|hrs?)\b)"
 )
 
 
@@ -102,11 +107,16 @@ _TEEN_HUNDREDS: Final = re.compile(
 _REPS: Final = re.compile(
     rf"(?<!with )(?<!my )(?<!the )\b(?P<reps>{NUM})\s+(?:reps?\s+(?:of\s+)?)?{_NAME}"
 )
+# "an hour ten", "one hour fifty two": the minutes after hours, said without their unit.
+_BARE_MINUTES: Final = (
+    r"(?=\s*(?:$|[,.!?]|(?:this|today|yesterday|last|on|at|before|after|then|and|so|tonight"
+    r"|earlier|round|around|at|in|flat|or|ish)\b))"
+)
 _DURATION: Final = re.compile(
     rf"\b(?:(?P<hours>{NUM})(?P<half>\s+and\s+a\s+half)?[\s-]*(?:hours?|hrs?)\b"
     r"(?:\s+and\s+(?P<part>a\s+half|a\s+quarter|three\s+quarters)\b)?"
-    rf"(?:\s*(?:and\s+)?(?P<extra>{NUM})[\s-]*"
-    rf"(?:minutes?|mins?)\b)?|(?P<minutes>{NUM})[\s-]*(?:minutes?|mins?)\b"
+    rf"(?:\s*(?:and\s+)?(?P<extra>(?>{NUM}))(?:[\s-]*(?:minutes?|mins?)\b|{_BARE_MINUTES}))?"
+    rf"|(?P<minutes>{NUM})[\s-]*(?:minutes?|mins?)\b"
     r"|(?P<half_hour>half[\s-]+(?:an\s+)?hour)\b)"
 )
 _DISTANCE: Final = re.compile(
@@ -140,7 +150,10 @@ _BASE: Final = {
     "hiked": "hike", "walked": "walk", "walks": "walk", "cycled": "cycling", "cycle": "cycling",
     "lifted": "weights", "lifting": "weights", "weight training": "weights",
     "danced": "dancing", "dance": "dancing", "rowed": "rowing",
-    "row": "rowing", "climbed": "climbing", "stretched": "stretching", "stretches": "stretching",
+    "row": "rowing", "rower": "rowing", "rowing machine": "rowing", "treadmill": "run",
+    "pool": "swim", "footy": "football", "stair climber": "stairs", "stairmaster": "stairs",
+    "stair master": "stairs", "stair climbing": "stairs", "climbed": "climbing",
+    "stretched": "stretching", "stretches": "stretching",
     "stretch": "stretching", "strolled": "stroll", "skipped": "skipping", "worked out": "workout",
     "work out": "workout", "working out": "workout", "trained": "training",
     "exercised": "exercise",
@@ -193,6 +206,7 @@ def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     lower = re.sub("[\u2019`]", "'", lower)
     lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
     lower = _IN_SETS_OF.sub(_as_sets, _TIMES_SETS.sub(_as_sets, lower))
+    lower = _ROUNDS_AFTER.sub(_as_sets, lower)
     lower = _COUNT_AFTER.sub(_count_first, lower)
     lower = _TOOK.sub(lambda m: f"in {m['n']} minutes", _HOUR_LONG.sub("60 minute", lower))
     reading = _Reading(lower)
@@ -420,13 +434,19 @@ def _merged(mentions: list[_Mention], starts: list[int]) -> list[_Mention]:
         ):
             merged[-1] = mention  # "swam 40 lengths", "did calisthenics: 20 push ups"
             continue
-        if (
-            last is not None
-            and last.activity is not None
-            and last.activity == mention.activity
-            and not last.amounts.keys() & mention.amounts.keys()
-        ):
-            last.amounts.update(mention.amounts)
+        same = next(
+            (
+                earlier
+                for earlier in merged
+                if earlier.activity is not None
+                and earlier.activity == mention.activity
+                and (earlier is last or not earlier.amounts or not mention.amounts)
+                and not earlier.amounts.keys() & mention.amounts.keys()
+            ),
+            None,
+        )  # "a run and a swim, the run was five k": the run named again is the same run
+        if same is not None:
+            same.amounts.update(mention.amounts)
             continue
         merged.append(mention)
     return merged

@@ -28,6 +28,7 @@ from ..agent.calculations import BMI_CLASSES, MET, Body, answer, bmi, calories, 
 from ..agent.structured import Extraction
 from . import Skills
 from .api import AtlasTool, SkillError
+from .clock_answers import clock_answer
 from .plans import next_workout_result
 from .time_parse import spoken_clock, spoken_time, twelve_hour_clock
 
@@ -38,7 +39,7 @@ MIN_CONFIDENCE: Final = 0.6
 KINDS: Final = ("bmi", "pace", "calories")
 
 _TIME = re.compile(r"\b(what time|time is it|the time|current time)\b")
-_DATE = re.compile(r"\b(what day|which day|day is it|day is today|the date|today's date)\b")
+_DATE = re.compile(r"\b(what day|which day|day is it|day is today|the date|todays? date)\b")
 _STATUS = re.compile(r"\b(status|summary|overview|how am i doing)\b")
 _WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NAMED_DAY: Final = (
@@ -246,6 +247,9 @@ def quick_answer(
     now = dt_util.now()
     if (day := _day_answer(spoken, now.date())) is not None:
         return day
+    twelve_hour = _twelve_hour(skills)
+    if (clock := clock_answer(spoken, now, twelve_hour=twelve_hour)) is not None:
+        return clock
     if _TIME.search(spoken):
         return f"It's {spoken_clock(now, twelve_hour=_twelve_hour(skills))}."
     if _DATE.search(spoken):

@@ -36,6 +36,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import ulid as ulid_util
 from homeassistant.util.json import JsonObjectType
 
+from ..agent.activities import duration
 from ..agent.time_words import day_date
 from ..const import CONF_REMINDER_NOTIFY_ENTITY, DOMAIN, EVENT_REMINDER_DUE, LOGGER
 from ..listeners import ChangeListeners
@@ -417,10 +418,13 @@ class SetReminderTool(_ReminderTool):
         except TimeParseError as err:
             raise SkillError(str(err)) from err
         reminder = await self.manager.async_create(args["text"], due)
+        when = self._when(reminder, now)
+        if relative:  # "in 30 minutes, today at 10 AM": the span asked for, then the clock time
+            span = float(args.get("in_minutes", 0)) + 60 * float(args.get("in_hours", 0))
+            when = f"in {duration(span)}, {when}"
         return {
             "reminder": self._result(reminder, now),
-            "speech": f"OK, I'll remind you {_about(reminder.summary)} "
-            f"{self._when(reminder, now)}.",
+            "speech": f"OK, I'll remind you {_about(reminder.summary)} {when}.",
         }
 
 
@@ -430,16 +434,17 @@ class ListRemindersTool(_ReminderTool):
     name = "list_reminders"
     description = (
         "List the user's upcoming reminders, soonest first: all, or those of one `day` (today, "
-        "tomorrow, a weekday) or `period` (weekend, week). `speech` says them."
+        "tomorrow, a weekday) or `period` (weekend, week; next: only the soonest). `speech` "
+        "says them."
     )
     parameters = probatio.Schema(
         {
             probatio.Optional("day", description="today, tomorrow or a weekday"): probatio.In(
                 ("today", "tomorrow", *WEEKDAYS)
             ),
-            probatio.Optional("period", description="the coming weekend or week"): probatio.In(
-                ("weekend", "week")
-            ),
+            probatio.Optional(
+                "period", description="the coming weekend or week, or the next reminder only"
+            ): probatio.In(("weekend", "week", "next")),
         }
     )
 
@@ -454,12 +459,13 @@ class ListRemindersTool(_ReminderTool):
             for r in self.manager.upcoming()
             if days is None or (r.due is not None and dt_util.as_local(r.due).date() in days)
         ]
+        if args.get("period") == "next":
+            chosen = chosen[:1]
         upcoming: list[Any] = [self._result(r, now) for r in chosen]
-        return {
-            "count": len(upcoming),
-            "reminders": upcoming,
-            "speech": _say_reminders(upcoming, asked),
-        }
+        speech = _say_reminders(upcoming, asked)
+        if args.get("period") == "next" and upcoming:
+            speech = f"Your next reminder: {upcoming[0].get('text')} {upcoming[0].get('when', '')}."
+        return {"count": len(upcoming), "reminders": upcoming, "speech": speech.replace(" .", ".")}
 
 
 LISTED_MAX = 5  # reminders said one by one; the rest are counted
@@ -530,6 +536,8 @@ class CancelReminderTool(_ReminderTool):
                     if r.due is not None and dt_util.as_local(r.due).date() in (days or set())
                 ]  # fmt: skip
                 matches = match_reminders(on_day, args["text"]) if "text" in args else []
+                if not matches and "text" in args:  # the words name it, the day was another's
+                    matches = match_reminders(open_reminders, args["text"])
                 if not matches and len(on_day) == 1:
                     matches = on_day  # "scratch tomorrow's reminder": the one that day
             else:

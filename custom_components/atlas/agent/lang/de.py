@@ -161,7 +161,34 @@ EMERGENCY: Final = (
     r"lall(?:e|en|t)\b", r"krampfanfa?e?ll\w*", r"blutet\s+(?:stark|sehr|extrem)",
     r"ho?e?rt\s+nicht\s+auf\s+zu\s+bluten", r"suizid\w*", r"selbstmord\w*", "umbringen",
     r"notarzt\w*", "krankenwagen", "rettungswagen",
+    r"mund\w*\s+(?:\w+\s+){0,2}?(?:ha?e?ngt|schief)",  # stroke signs: the face, an arm, speech
+    r"kann\s+(?:\w+\s+){0,3}?(?:arm|bein)\w*\s+nicht\s+(?:mehr\s+)?(?:bewegen|heben)",
+    r"kann\s+(?:\w+\s+){0,2}?nicht\s+mehr\s+(?:richtig\s+)?sprechen",
 )  # fmt: skip
 EMERGENCY_IF_NOW: Final = (
     r"zusammengebrochen", "umgekippt", r"ohnma?e?cht\w*", r"(?:keine|kaum)\s+luft",
 )  # fmt: skip
+
+# Device commands (Home Assistant's own intents or the model with the Assist API take them).
+DEVICE_NOUN: Final = (
+    r"licht\w*", r"lampe\w*", r"leuchte\w*", r"beleuchtung", r"deckenlicht\w*", r"heizung\w*",
+    r"thermostat\w*", r"temperatur\w*", r"klima\w*", r"musik\w*", r"radio\w*", r"fernseh\w*",
+    r"tv\b", r"glotze", r"rolll?a(?:e)?den", r"rollo\w*", r"jalousie\w*", r"vorha(?:e)?nge?\b",
+    r"gardine\w*", r"ventilator\w*", r"lu(?:e)?fter\w*", r"steckdose\w*", r"schloss\b",
+    r"(?:haus|wohnungs|garagen|hinter|terrassen)?tu(?:e)?r\b", r"garagentor\w*", r"tor\b",
+    r"staubsauger\w*", r"saugroboter\w*", r"roboter\w*", r"lautsta(?:e)?rke", r"lied\w*",
+    r"song\w*", r"playlist\w*", r"podcast\w*", r"kaffeemaschine\w*", r"wasserkocher\w*",
+    r"lautsprecher\w*", r"spotify", r"markise\w*", r"fenster\w*", r"alarmanlage\w*",
+    r"\w*(?:lampe|licht|leuchte)\w*", r"grad\b",
+)  # fmt: skip
+DEVICE_ACT: Final = (
+    r"an\b", r"aus\b", r"ein\b", r"\w*schalt\w*", r"anmach\w*", r"ausmach\w*", r"mach\w*",
+    r"dimm\w*", r"heller", r"dunkler", r"wa(?:e)?rmer", r"ka(?:e)?lter",
+    r"hoch\w*", r"runter\w*", r"rauf\w*",
+    r"herunter\w*", r"o(?:e)?ffne\w*", r"schlie(?:ss|s)\w*", r"zu\b", r"auf\b", r"stell\w*",
+    r"dreh\w*", r"setz\w*", r"spiel\w*", r"abspiel\w*", r"pausier\w*", r"pause\b", r"stopp\w*",
+    r"halt\w*", r"lauter", r"leiser", r"weiter\b", r"na(?:e)?chste\w*", r"sperr\w*",
+    r"abschlie(?:ss|s)\w*", r"aufschlie(?:ss|s)\w*", r"start\w*", r"fahr\w*", r"senk\w*",
+    r"erho(?:e)?h\w*", r"reduzier\w*", r"ist\s+(?:\w+\s+){0,3}?(?:an|aus|offen|zu|auf)\b",
+)  # fmt: skip
+DEVICE_NOT: Final = (r"erinner\w*", r"wecker\w*", r"timer\w*")

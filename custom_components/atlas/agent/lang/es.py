@@ -153,8 +153,32 @@ EMERGENCY: Final = (
     r"cara\s+(?:\w+\s+){0,2}?(?:caid[oa]|torcid[oa]|paralizad[oa])", r"habla\s+(?:\w+\s+)?rara",
     r"arrastra\s+las\s+palabras", r"convulsion\w*", r"(?:sangra|sangrando)\s+(?:mucho|sin\s+parar)",
     r"no\s+(?:para|deja)\s+de\s+sangrar", r"quitarme\s+la\s+vida", "matarme", "ambulancia",
+    r"boca\s+(?:\w+\s+){0,2}?(?:torcid|caid|chuec|de\s+lado)\w*",  # stroke: face, arm, speech
+    r"no\s+(?:puede|podia|pudo)\s+(?:\w+\s+)?(?:mover|levantar)\s+(?:el|la|un|una)\s+(?:brazo|pierna)",
+    r"no\s+(?:puede|podia|pudo)\s+(?:\w+\s+)?hablar\s+(?:bien|normal)\w*",
 )  # fmt: skip
 EMERGENCY_IF_NOW: Final = (
     r"desmay\w*", r"perd\w*\s+el\s+conocimiento", r"desplom\w*", r"ahog\w*",
     r"infarto\w*",
 )  # fmt: skip
+
+# Device commands (Home Assistant's own intents or the model with the Assist API take them).
+DEVICE_NOUN: Final = (
+    r"luz\b", r"luces\b", r"lampara\w*", r"foco\w*", r"bombill\w*", r"calefaccion\w*",
+    r"calefactor\w*", r"termostato\w*", r"temperatura\w*", r"aire\b", r"clima\b",
+    r"musica\w*", r"radio\b", r"television\w*", r"tele\b", r"tv\b", r"persiana\w*",
+    r"cortina\w*", r"toldo\w*", r"ventilador\w*", r"enchufe\w*", r"cerradura\w*",
+    r"puerta\w*", r"garaje\w*", r"porton\w*", r"aspiradora\w*", r"robot\w*", r"volumen\w*",
+    r"cancion\w*", r"tema\b", r"lista\s+de\s+reproduccion", r"podcast\w*", r"cafetera\w*",
+    r"hervidor\w*", r"altavoz\w*", r"bocina\w*", r"spotify", r"ventana\w*", r"alarma\s+de\s+casa",
+    r"grados?\b",
+)  # fmt: skip
+DEVICE_ACT: Final = (
+    r"encend\w*", r"enciend\w*", r"prend\w*", r"apag\w*", r"baj\w*", r"sub\w*", r"abr\w*",
+    r"abre\w*", r"cierr\w*", r"cerr\w*", r"pon\w*", r"ajust\w*", r"atenu\w*", r"pausa\w*",
+    r"para\b", r"parar\w*", r"deten\w*", r"reproduc\w*", r"siguiente", r"pasa\b",
+    r"bloque\w*", r"desbloque\w*", r"sube\w*", r"mas\s+(?:alto|bajo|fuerte|calor|frio|luz)",
+    r"menos\b", r"activ\w*", r"desactiv\w*", r"arranc\w*", r"quita\w*", r"cambia\w*",
+    r"esta\w*\s+(?:\w+\s+){0,3}?(?:encendid|apagad|abiert|cerrad)\w*",
+)  # fmt: skip
+DEVICE_NOT: Final = (r"recuerd\w*", r"record\w*", r"alarma\b(?!\s+de\s+casa)", r"temporizador")

@@ -159,8 +159,33 @@ EMERGENCY: Final = (
     r"(?:parle|parole)\s+(?:\w+\s+)?(?:bizarre\w*|pateuse|difficile\w*)", r"convuls\w*",
     r"saign\w*\s+(?:beaucoup|abondamment|sans\s+arret)", r"arrete\s+pas\s+de\s+saigner",
     r"me\s+tuer", r"en\s+finir", r"ambulance", r"samu\b",
+    r"bouche\s+(?:\w+\s+){0,2}?(?:de\s+travers|tordue|deformee|tombe\w*)",  # stroke signs
+    r"(?:arrive|peut|peux)\s+(?:pas|plus)\s+(?:a\s+)?(?:bouger|lever)\s+(?:le|la|son|sa)\s+(?:bras|jambe)",
+    r"(?:arrive|peut|peux)\s+(?:pas|plus)\s+(?:a\s+)?parler\s+(?:normalement|correctement)",
 )  # fmt: skip
 EMERGENCY_IF_NOW: Final = (
     r"evanoui\w*", r"(?:perdu|perte\s+de)\s+connaissance", r"effondre\w*",
     r"etouff\w*", r"infarctus",
 )  # fmt: skip
+
+# Device commands (Home Assistant's own intents or the model with the Assist API take them).
+DEVICE_NOUN: Final = (
+    r"lumieres?\b", r"lampes?\b", r"eclairage\w*", r"lustre\w*", r"chauffage\w*",
+    r"radiateur\w*", r"thermostat\w*", r"temperature\w*", r"clim\w*", r"musique\w*",
+    r"radio\b", r"tele\w*", r"tv\b", r"volets?\b", r"stores?\b", r"rideaux?\b",
+    r"ventilateur\w*", r"ventilo\w*", r"prises?\b", r"serrure\w*", r"portes?\b",
+    r"garage\w*", r"portail\w*", r"aspirateur\w*", r"robot\w*", r"volume\w*", r"son\b",
+    r"chanson\w*",
+    r"morceau\w*", r"playlist\w*", r"podcast\w*", r"cafetiere\w*", r"bouilloire\w*",
+    r"enceinte\s+(?:du|de\s+la|connectee|bluetooth|du\s+salon)", r"spotify", r"fenetres?\b",
+    r"alarme\s+de\s+la\s+maison", r"degres?\b",
+)  # fmt: skip
+DEVICE_ACT: Final = (
+    r"allum\w*", r"eteins\b", r"etein\w*", r"eteign\w*", r"baiss\w*", r"mont\w*",
+    r"augment\w*", r"diminu\w*", r"ouvr\w*", r"ouvre\w*", r"ferm\w*", r"mets\b", r"mettre",
+    r"met\b", r"regl\w*", r"tamis\w*", r"pause\b", r"arret\w*", r"stop\w*", r"joue\w*",
+    r"jouer", r"lance\w*", r"suivant\w*", r"passe\b", r"verrouill\w*", r"deverrouill\w*",
+    r"plus\s+fort", r"moins\s+fort", r"coupe\w*", r"active\w*", r"desactive\w*",
+    r"demarr\w*", r"remets?\b", r"est\s+(?:\w+\s+){0,3}?(?:allume|eteint|ouvert|ferme)\w*",
+)  # fmt: skip
+DEVICE_NOT: Final = (r"rappel\w*", r"reveil\w*", r"minuteur\w*", r"minuterie\w*")
