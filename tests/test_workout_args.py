@@ -54,7 +54,7 @@ KM = {"distance_unit": "km"}
         ("did half a dozen pull ups and an hour and a half on the bike", [],
          [{"exercise": "pull ups", "reps": 6}, {"exercise": "bike", "duration_minutes": 90.0}]),
         ("um so i did like forty five minutes on the treadmill", [],
-         [{"exercise": "treadmill", "duration_minutes": 45.0}]),
+         [{"exercise": "run", "duration_minutes": 45.0}]),
         ("had a half hour hiit session", ["hiit"],
          [{"exercise": "hiit", "duration_minutes": 30.0}]),
         ("swam 40 lengths", ["swimming"], [{"exercise": "swim", "reps": 40}]),

@@ -108,7 +108,7 @@ EXCHANGES = [
              "2026-03-12T19:00:00-04:00"),
     Exchange("remind me to drink water", WHEN, "in twenty minutes",
              {"text": "drink water", "in_minutes": 20},
-             "OK, I'll remind you to drink water today at 9:50 AM.",
+             "OK, I'll remind you to drink water in 20 minutes, today at 9:50 AM.",
              "2026-03-11T09:50:00-04:00"),
     Exchange("remind me tonight to take the bins out", "What time tonight?", "half eight",
              {"text": "take the bins out", "due": {"day": "today", "time": "20:30"}},
@@ -122,7 +122,8 @@ EXCHANGES = [
              "OK, I'll remind you to call mum today at 5 PM.", "2026-03-11T17:00:00-04:00"),
     Exchange("remind me in 99999999999999999999 minutes to stretch", f"{TOO_FAR} {WHEN}",
              "in an hour", {"text": "stretch", "in_minutes": 60},
-             "OK, I'll remind you to stretch today at 10:30 AM.", "2026-03-11T10:30:00-04:00"),
+             "OK, I'll remind you to stretch in an hour, today at 10:30 AM.",
+             "2026-03-11T10:30:00-04:00"),
 ]  # fmt: skip
 
 

@@ -432,7 +432,7 @@ async def test_set_reminder_at_a_clock_time(
         ("remind me at half nine to lock up",
          (0, {"due": {"day": "today", "time": "09:30"}}, "today at 9:30 AM")),
         ("remind me in an hour and a half to move the car",
-         (0, {"in_minutes": 90}, "today at 10:30 AM")),
+         (0, {"in_minutes": 90}, "in an hour and a half, today at 10:30 AM")),
     ],
 )  # fmt: skip
 async def test_spoken_times_set_directly(
@@ -701,7 +701,7 @@ async def test_reminder_set_by_voice_updates_the_list(
     )
     assert turn.calls == [("atlas__set_reminder", {"text": "check the oven", "in_minutes": 5})]
     assert turn.results[0]["data"]["reminder"]["due"] == "2026-05-04T09:05:00+02:00"
-    assert turn.speech == "OK, I'll remind you to check the oven today at 9:05 AM."
+    assert turn.speech == "OK, I'll remind you to check the oven in 5 minutes, today at 9:05 AM."
     assert scripted.requests == []
     assert any(e.data["entity_id"] == LIST and e.data["new_state"].state == "1" for e in changed)
     assert [(i["summary"], i["due"]) for i in await items(hass)] == [

@@ -198,6 +198,10 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_UNIT_WORD: Final = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_TENS_WORD: Final = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+
+
 def _normal(text: str) -> str:
     """Lower case, one space; a number said the short way ("two fifty": 250, "one forty four":
     144) in digits, as heights and percentages say them (not a clock time: "two fifty pm")."""
@@ -205,7 +209,10 @@ def _normal(text: str) -> str:
     return _SHORT.sub(lambda m: f"{number(m.group(1)):.0f}", spoken)
 
 
-_SHORT: Final = re.compile(rf"(?<![\w.]){SHORT_HUNDREDS}(?![\w.])(?!\s*(?:[ap]\.?m\b|o'?clock))")
+_SHORT: Final = re.compile(  # tens only: "five eleven" is a height in feet and inches
+    rf"(?<![\w.])({_UNIT_WORD}\s+{_TENS_WORD}(?:[\s-]+{_UNIT_WORD})?)(?![\w.])"
+    r"(?!\s*(?:[ap]\.?m\b|o'?clock))"
+)
 
 
 # --- BMI ----------------------------------------------------------------------------------------
