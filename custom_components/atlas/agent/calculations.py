@@ -92,6 +92,19 @@ _GIVEN_PACE: Final = re.compile(
     rf"(?:\s+(?:and\s+)?(?P<sec>{NUM})\s*(?:seconds?|secs?))?)"
     r"\s*(?:per|a|an|/|every)?\s*(?P<unit>kilomet(?:er|re)|km|k|mile)s?\b(?:\s+pace)?"
 )
+# A pace said the short way: "five thirty a kilometre" (5:30), "nine fifteen per mile".
+_SPOKEN_PACE: Final = re.compile(
+    r"\b(?P<min>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+"
+    r"(?P<sec>(?:oh\s+)?(?:one|two|three|four|five|six|seven|eight|nine)|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|(?:twenty|thirty|forty|fifty)(?:[\s-]+(?:one|two|three|four|five|six|seven|eight|nine))?)"
+    r"\s*(?:per|a|an|/|every)\s*(?P<unit>kilomet(?:er|re)|km|k|mile)s?\b"
+)
+# A speed said: "four miles an hour", "5 k an hour", "12 kph".
+_GIVEN_SPEED: Final = re.compile(
+    rf"(?P<value>{NUM})\s*(?:(?P<unit>miles?|k|km|kms|kilomet(?:er|re)s?)\s+(?:an|a|per)\s+hour"
+    r"|(?P<short>mph|kph|km/h|kmh))\b"
+)
 _BARE_TIME: Final = re.compile(
     rf"\b(?:sub|under|below|in)\s+{NUM}(?![\w.])"
     r"(?!\s*(?:k|km|kms|kilomet\w*|miles?|mi|m|met(?:er|re)s?|%|percent|hours?|minutes?)\b)"
@@ -211,7 +224,7 @@ def _normal(text: str) -> str:
 
 _SHORT: Final = re.compile(  # tens only: "five eleven" is a height in feet and inches
     rf"(?<![\w.])({_UNIT_WORD}\s+{_TENS_WORD}(?:[\s-]+{_UNIT_WORD})?)(?![\w.])"
-    r"(?!\s*(?:[ap]\.?m\b|o'?clock))"
+    r"(?!\s*(?:[ap]\.?m\b|o'?clock|(?:a|an|per|every|/)\s*(?:k|km|kilomet\w*|miles?)\b))"
 )
 
 
@@ -331,8 +344,21 @@ def _say_minutes(duration: float) -> str:
 
 # --- Pace ---------------------------------------------------------------------------------------
 def _given_pace(text: str) -> tuple[float, str, int, int] | None:
-    """A pace said in the request: minutes per unit ("km" or "mi"), and where."""
+    """A pace said in the request: minutes per unit ("km" or "mi"), and where; a speed said
+    ("four miles an hour") is its pace."""
     match = _GIVEN_PACE.search(text)
+    if match is None and (spoken := _SPOKEN_PACE.search(text)) is not None:
+        sec = spoken.group("sec").replace("oh ", "")
+        value = number(spoken.group("min")) + number(sec) / 60
+        unit = "mi" if spoken.group("unit") == "mile" else "km"
+        return value, unit, spoken.start(), spoken.end()
+    if match is None and (speed := _GIVEN_SPEED.search(text)) is not None:
+        said = (speed.group("unit") or speed.group("short") or "").lower()
+        per_hour = number(speed.group("value"))
+        if per_hour <= 0:
+            return None
+        unit = "mi" if said.startswith(("mile", "mph")) else "km"
+        return 60 / per_hour, unit, speed.start(), speed.end()
     if match is None:
         return None
     if match.group("clock"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .asked_exercises import asked_exercises
 from .clarify import Dismissed, Question, fill, question_for
 from .intents import SKILL_INTENTS
 from .numbers import minutes
@@ -77,6 +78,8 @@ def plan_calls(
             args["injuries"] = [slots["injury"]]
         if said := minutes(text.lower()):
             args["minutes"] = int(said)
+        if asked := asked_exercises(text):
+            args["exercises"] = asked
         return [SkillCall("recovery_status"), SkillCall("prepare_workout", args)]
     if intent == "recovery_status":
         return [SkillCall(intent)]

@@ -191,6 +191,9 @@ _NEXT_ASKED: Final = _rx(  # the schedule asked with "remind me" ("remind me, is
     r"|^remind me,? is it \w+ or \w+\b"
     r"|\bwhat (?:have|do) i (?:\w+ )?(?:got|have) (?:\w+ )?(?:scheduled|planned|booked|lined up)\b"
     r"|^(?:today|tomorrow|tonight|\w+day)'?s (?:workout|session|training)\W+what is it\b"
+    r"|\bnext day i'?m\b|\bget up early\b.*\b(?:workout|session|run|training)\b"
+    r"|^is (?:tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday) (?:a|my) rest"
+    r" day\W*$"
 )
 _LIST: Final = _rx(
     rf"(?:{_QUESTION}|^(?:any|list|show|read|tell me|go through|check|give me)\b).*\breminders?\b"
@@ -256,7 +259,8 @@ _LOG: Final = _rx(
     r"|\b(?:import|sync|pull|upload)\b.*\b(?:from|with)\b.*\b(?:garmin|watch)\b"
 )
 _STATUS_STRONG: Final = _rx(  # about the user's own record, not "the history of yoga"
-    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)(?!.*\b(?:recover|garmin))"
+    r"^(?=.*\b(?:my|i|i've|this (?:week|month|year)|workouts|sessions)\b)"
+    r"(?!.*\b(?:recover|garmin|what do my stats say))"
     r".*\b(?:summary|history|stats|statistics|streak|in total|so far|personal best|progress)\b"
 )
 _PREPARE: Final = _rx(
@@ -538,8 +542,16 @@ class _Reads:
 _PACE: Final = _rx(
     r"\b(?:what(?:'s| is| was| would be)|work out|calculate|tell me) (?:my |the )?(?:average )?"
     r"pace\b|\bpace per (?:k|km|kilomet\w*|mile)\b"
+    r"|\bhow long (?:will|would|does|is) (?:it|that|\w+ (?:k|km|miles?|kilomet\w+)) (?:going to )?"
+    r"take\b(?=.*\b(?:k|km|miles?|kilomet\w*|pace|mph|kph|an hour)\b)"
 )
 # Questions about ATLAS itself ("do you ever sleep"), before the recovery words.
+# Readiness asked as a yes or no, before a session is read into it.
+_READY_ASKED: Final = _rx(
+    r"\bis my body (?:ready|up) for\b|\bam i (?:good|ready|fit|ok|okay|recovered enough) (?:to"
+    r"|for) (?:train|a workout|workout|work out|go|run|exercise|a session)\b(?!.*\b(?:plan|make"
+    r"|give|build|prepare)\b)"
+)
 _ABOUT_YOU: Final = _rx(
     r"^(?:do|are|have|can|did|would) you (?:ever |even |actually |still )?(?:sleep|get tired"
     r"|dream|eat|feel|get bored|rest|have feelings|get lonely|need (?:a )?(?:rest|sleep|break))\b"
@@ -547,7 +559,11 @@ _ABOUT_YOU: Final = _rx(
 # A session done, said by what it was ("had a boxing session after work fifty minutes", "just
 # got in from a run eight and a half k", "half hour on the elliptical").
 _LOG_HAD: Final = _rx(
-    r"^(?:(?:uh|um|so|ok|okay|yeah|right|well)\W+)*(?:i )?(?:just )?(?:had|got (?:in|back|home)"
+    r"\bi'?d like to (?:log|record)\b|\b(?:want|wanna) to (?:log|record)\b"
+    r"|^put (?:a|an|my) \w+ in\b"
+    r"|^(?:\w+ ){0,2}(?:k|km|miles?|kilomet\w+) on the (?:bike|treadmill|rower|bike)\b"
+    r"|^[a-z]+(?: [a-z]+)?,? (?:\w+ sets? of \w+|\w+ by \w+|\w+ x \w+)\b"
+    r"|^(?:(?:uh|um|so|ok|okay|yeah|right|well)\W+)*(?:i )?(?:just )?(?:had|got (?:in|back|home)"
     r" from|been on|went on|got out on|managed to (?:get|go|do|fit|squeeze)\b.*?) (?:a|an|my|the)\b"
     r"(?=.*\b(?:session|class|game|match|lesson|ride|walk|run|swim|hike|spin|jog|paddle|climb\w*"
     r"|bike|row|bout)\b)(?!.*\b(?:should|can i|could i|tomorrow|tonight|later|next|plan)\b)"
@@ -560,8 +576,12 @@ _LOG_HAD: Final = _rx(
 # routine for my tight shoulders", "help me warm up for a 5k"), before the programme words.
 _PREPARE_FOR: Final = _rx(
     r"^(?!.*\b(?:weeks?|months?|program(?:me)?|block|schedule)\b)(?:"
-    r"^(?:a|an|some) (?:\w+ ){0,2}(?:workout|session|routine|circuit)s? (?:for|this|tonight"
-    r"|today|tomorrow)\b"
+    r"^(?:(?:a|an|some) (?:\w+ ){0,2}|(?:\w+ )?(?:minute|min|hour|k|mile)s? |(?:bike|swim|run"
+    r"|yoga|strength|hiit|gym|core|legs?|cardio|upper body|lower body) )?(?:workout|session"
+    r"|routine|circuit|run|ride|swim)s? (?:for|this|tonight|today|tomorrow)\b"
+    r"(?!.*\b(?:did|done|went|had|was|were)\b)"
+    r"|.*\bgive me (?:a |an |some )?(?:\w+ ){0,3}(?:thing|something|minutes of)\b"
+    r"|.*\bis there (?:a|an|some) (?:\w+ )?(?:thing|workout|session|exercises?) i can do\b"
     r"|^(?:(?:can you |could you |please )?(?:do me |give me |get me )?(?:a |an |some )?)?"
     r"(?:\w+ )?(?:stretch(?:ing)?|mobility|yoga|core|ab|abs|leg|arm|upper body|lower body|back"
     r"|hip|shoulder|desk) (?:routine|workout|session|flow|stretches) for (?:my|me)\b"
@@ -581,6 +601,7 @@ _PREPARE_FOR: Final = _rx(
 _STATUS_ASKED: Final = _rx(
     r"^(?:my )?streak\W*$|\bweek going\b.*\bworkout|\b(?:rundown|recap|round ?up) of (?:this"
     r"|the|my|last)\b|\btell me what i'?ve (?:actually |really )?(?:done|logged)\b"
+    r"|\bworkout count\b|\bhave i logged\b|\bhave i been consistent\b"
 )
 
 # A programme over weeks as the router sees it ("a 10k in two months"); a calculation the quick
@@ -601,6 +622,7 @@ RULES: Final[tuple[tuple[str, re.Pattern[str] | _Reads, float], ...]] = (
     ("set_reminder", _REMINDER, 0.6),
     ("device_control", _DEVICE, 0.9),
     ("chat", _ABOUT_YOU, 0.85),
+    ("recovery_status", _READY_ASKED, 0.85),
     ("quick_answer", _PACE, 0.85),
     ("workout_status", _STATUS_ASKED, 0.85),
     ("workout_status", _STATUS_PERIOD, 0.85),

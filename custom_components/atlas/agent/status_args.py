@@ -18,15 +18,17 @@ _MONTHS: Final = (
 _PERIODS: Final = tuple(
     (period, re.compile(pattern))
     for period, pattern in (
-        ("streak", r"\bstreaks?\b|\bin a row\b|\bconsecutive\b|\bstraight days?\b"
+        ("streak", r"\bstreaks?\b|\bin a row\b|\bon a roll\b|\bmissed a day\b|\bconsistent\b"
+                   r"|\bconsecutive\b"
+                   r"|\bstraight days?\b"
                    r"|\bdays? (?:straight|running)\b|\bwithout (?:a )?(?:break|missing)"),
-        ("week", r"\b(?:this|the|current|past|last) (?:calendar )?week\b|\bweekly\b"
+        ("week", r"\b(?:this|the|current|past|last) (?:calendar )?week\b|\bweekly\b|^week\b"
                  r"|\b(?:last|past) (?:7|seven) days\b|\bsince (?:monday|sunday)\b"
                  r"|\bthis wk\b|\bmy week\b|\blately\b|\brecently\b|\blast (?:few|couple of)"
                  r" days\b|\byesterday\b|\bslacking\b|\blazy\b"
                  r"|\bon (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
                  r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)'s\b"),
-        ("month", rf"\b(?:this|the|current|past|last|my) month\b|\bmonthly\b"
+        ("month", rf"\b(?:this|the|current|past|last|my|a good) month\b|\bmonthly\b"
                   r"|\bwhen was i last\b|\blast time i\b"
                   rf"|\b(?:last|past) (?:30|thirty) days\b|\b(?:in|during|for|of) (?:{_MONTHS})\b"),
         ("today", r"\btoday\b|\btonight\b|\bthis (?:morning|afternoon|evening)\b"),

@@ -61,7 +61,7 @@ _COUNTED_MOVES: Final = sorted((word for word, a in WORDS.items() if a.counted),
 _COUNT_AFTER: Final = re.compile(
     r"\b(?P<move>" + "|".join(map(re.escape, _COUNTED_MOVES)) + r")[,\s]+"
     r"(?:(?:uh|um|er)[,\s]+)?(?:like\s+|about\s+)?"
-    rf"(?P<count>{NUM})\b(?!\s*(?:sets?|rounds?|minutes?|mins?|times|x)\b)"
+    rf"(?P<count>{NUM})\b(?!\s*(?:sets?|rounds?|minutes?|mins?|times|x|by)\b)"
 )
 _COUNTED_BEFORE: Final = re.compile(rf"{NUM}\s+$")
 
@@ -151,6 +151,7 @@ _BASE: Final = {
     "lifted": "weights", "lifting": "weights", "weight training": "weights",
     "danced": "dancing", "dance": "dancing", "rowed": "rowing",
     "row": "rowing", "rower": "rowing", "rowing machine": "rowing", "treadmill": "run",
+    "peloton": "ride",
     "pool": "swim", "footy": "football", "stair climber": "stairs", "stairmaster": "stairs",
     "stair master": "stairs", "stair climbing": "stairs", "climbed": "climbing",
     "stretched": "stretching", "stretches": "stretching",

@@ -43,7 +43,8 @@ CITY_ZONES: Final = {
 }  # fmt: skip
 _CITY: Final = "|".join(sorted(map(re.escape, CITY_ZONES), key=len, reverse=True))
 _TIME_IN_CITY: Final = re.compile(
-    rf"\btime(?: is it| it is|'s it)? (?:in|over in|out in) ({_CITY})\b"
+    rf"\btime(?: is it| it is|'s it)? (?:in|over in|out in) (?P<city>{_CITY})\b"
+    rf"|\b(?P<named>{_CITY}) time\b"
 )
 _TIME_IN_A_WHILE: Final = re.compile(
     r"\bwhat time (?:will it be|is it going to be|would it be) in\b|\btime in (?=\S+ (?:minutes?"
@@ -74,9 +75,10 @@ def _clock(moment: datetime, twelve_hour: bool) -> str:
 def _city_time(spoken: str, now: datetime, twelve_hour: bool) -> str | None:
     if (match := _TIME_IN_CITY.search(spoken)) is None:
         return None
-    there = now.astimezone(ZoneInfo(CITY_ZONES[match.group(1)]))
+    city = match.group("city") or match.group("named")
+    there = now.astimezone(ZoneInfo(CITY_ZONES[city]))
     day = "" if there.date() == now.date() else f" on {there:%A}"
-    return f"In {match.group(1).title()} it's {_clock(there, twelve_hour)}{day}."
+    return f"In {city.title()} it's {_clock(there, twelve_hour)}{day}."
 
 
 def _time_in_a_while(spoken: str, now: datetime, twelve_hour: bool) -> str | None:

@@ -271,6 +271,7 @@ class _Builder:
     types: tuple[str, ...]
     injuries: frozenset[str]
     recovery: str
+    asked: tuple[str, ...] = ()  # library keys the user named: first where they serve
     used: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
 
@@ -328,7 +329,14 @@ class _Builder:
     def queue(self, kind: str) -> list[tuple[Exercise, Exercise | None]]:
         """The candidates of ``kind``, then of its fallbacks, then any allowed ones."""
         fallbacks = (*TYPE_FALLBACKS[kind], None)
-        return [c for k in (kind, *fallbacks) for c in self.candidates(k)]
+        queue = [c for k in (kind, *fallbacks) for c in self.candidates(k)]
+        asked = [
+            c
+            for key in self.asked
+            for c in queue
+            if c[0].key == key and c[1] is None and kind in c[0].types
+        ]
+        return asked + [c for c in queue if c not in asked]
 
     def note_missing_types(self, main: tuple[PlanItem, ...]) -> None:
         """Say which requested types the main block could not serve, and why."""
@@ -484,8 +492,10 @@ def build_plan(
     injuries: Iterable[str] = (),
     recovery: str = MODERATE,
     minutes: int | None = None,
+    exercises: Iterable[str] = (),
 ) -> Plan:
-    """A validated plan for ``day`` (raises :class:`PlanError` on bad input).
+    """A validated plan for ``day`` (raises :class:`PlanError` on bad input); the
+    ``exercises`` asked for (library keys) come first where they serve and are allowed.
 
     Without ``minutes`` the session is about :data:`DEFAULT_MINUTES` long, shorter on low
     recovery; with them it fills the asked length whatever the recovery.
@@ -499,7 +509,7 @@ def build_plan(
     if not MIN_MINUTES <= length <= MAX_MINUTES:
         raise PlanError(f"minutes must be {MIN_MINUTES} to {MAX_MINUTES}")
     hurt = tuple(dict.fromkeys(injuries))
-    builder = _Builder(kinds, frozenset(hurt), recovery)
+    builder = _Builder(kinds, frozenset(hurt), recovery, tuple(dict.fromkeys(exercises)))
     edge_seconds = (2 if length < 20 else 5) * 60
     main, rounds = builder.main(length * 60 - 2 * edge_seconds)
     builder.note_missing_types(main)
@@ -758,6 +768,9 @@ class PrepareWorkoutTool(AtlasTool):
             probatio.Optional(
                 "use_recovery", default=False, description="Scale the plan by Garmin recovery"
             ): bool,
+            probatio.Optional(
+                "exercises", default=list, description="Library exercises the user asked for"
+            ): [probatio.In(tuple(EXERCISES))],
         }
     )
     annotations = llm.ToolAnnotations(destructive=False, open_world=False)
@@ -796,6 +809,7 @@ class PrepareWorkoutTool(AtlasTool):
                 injuries=args["injuries"],
                 recovery=level,
                 minutes=minutes,
+                exercises=args["exercises"],
             )
         except PlanError as err:
             raise SkillError(

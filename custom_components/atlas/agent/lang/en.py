@@ -531,8 +531,9 @@ EMERGENCY: Final = (
     r"(?:won'?t|will\s+not|doesn'?t|can'?t|cannot)\s+stop\s+(?:the\s+)?bleed\w*",
     r"bleed\w*\W+(?:\w+\W+){0,3}?(?:won'?t|will\s+not|doesn'?t|isn'?t\s+going\s+to)\s+stop",
     r"bleed\w*\s+(?:heavily|badly|a\s+lot|everywhere|profusely|loads)",
-    r"pouring\s+(?:out\s+)?blood",
-    r"(?:lips?|tongue|throat|face)\s+(?:\w+\s+){0,2}?(?:swell\w*|swollen|closing)",
+    r"pouring\s+(?:out\s+)?blood", r"pumping\s+(?:out\s+)?blood",
+    r"blood\W+(?:\w+\W+){0,3}?(?:won'?t|will\s+not|doesn'?t)\s+stop",
+    r"(?:lips?|tongue|throat|face)(?:'s)?\s+(?:\w+\s+){0,2}?(?:swell\w*|swollen|closing)",
     r"anaphyla\w*", r"overdos(?:ed|ing)\b", r"suicid\w*", r"kill\s+myself", r"want\s+to\s+die",
     r"end\s+it\s+all", r"(?:call|get|need)\s+(?:an?\s+)?ambulance",
 )  # fmt: skip
