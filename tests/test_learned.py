@@ -14,6 +14,7 @@ import pytest
 
 from atlas_eval import learned as evaluation
 from atlas_eval.minilm import BertEncoder, WordPiece, bundled_minilm, read_safetensors
+from custom_components.atlas.agent.learned import EXAMPLES as SHIPPED_EXAMPLES
 from custom_components.atlas.agent.learned import (
     Concatenated,
     Encoder,
@@ -229,3 +230,14 @@ def test_the_shipped_stage_reads_an_unsure_turn_and_leaves_replies_to_the_model(
     carried = Extraction("set_reminder", {"day": "friday"}, 0.6)
     assert learned_reading(stage, "what's my body battery looking like", carried) is None
     assert learned_reading(None, text, ruled) is None
+
+
+def test_the_examples_share_no_line_with_the_turns_holdout() -> None:
+    """The stage never learns a hold-out line, not even one another writer said word for word
+    ("what time is it"): the hold-out measures phrasing the cascade has not seen."""
+    root = Path(__file__).resolve().parents[1]
+    holdout = root / "tests" / "data" / "turns_holdout.jsonl"
+    said = {json.loads(line)["text"].lower() for line in holdout.read_text().splitlines()}
+    shipped = SHIPPED_EXAMPLES.read_text().splitlines()
+    learned = {json.loads(line)["text"].lower() for line in shipped}
+    assert not said & learned
