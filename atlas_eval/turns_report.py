@@ -84,6 +84,7 @@ def _share(measure: dict[str, Any]) -> str:
 def _f1(slots: dict[str, Any]) -> str:
     if slots["f1"] is None:
         return "n/a (no slots)"
+
     def share(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.3f}"
 

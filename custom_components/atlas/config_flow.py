@@ -44,6 +44,8 @@ from .cloud.claude import async_validate_api_key
 from .cloud.settings import cloud_settings, options_error, options_section, suggested_options
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
+    CONF_MAX_SPOKEN_SENTENCES,
+    CONF_MAX_SPOKEN_WORDS,
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
     CONF_REMINDER_NOTIFY_ENTITY,
@@ -52,6 +54,8 @@ from .const import (
     DEFAULT_AI_TASK_NAME,
     DEFAULT_CONVERSATION_NAME,
     DEFAULT_MAX_HISTORY_TOKENS,
+    DEFAULT_MAX_SPOKEN_SENTENCES,
+    DEFAULT_MAX_SPOKEN_WORDS,
     DEFAULT_MAX_TOOL_ROUNDS,
     DEFAULT_PORT,
     DEFAULT_PROMPT,
@@ -76,6 +80,8 @@ DEFAULT_CONVERSATION_OPTIONS: dict[str, Any] = {
     CONF_THINKING: DEFAULT_THINKING,
     CONF_MAX_HISTORY_TOKENS: DEFAULT_MAX_HISTORY_TOKENS,
     CONF_MAX_TOOL_ROUNDS: DEFAULT_MAX_TOOL_ROUNDS,
+    CONF_MAX_SPOKEN_SENTENCES: DEFAULT_MAX_SPOKEN_SENTENCES,
+    CONF_MAX_SPOKEN_WORDS: DEFAULT_MAX_SPOKEN_WORDS,
 }
 # An AI task has no prompt or LLM API of its own: Home Assistant's AI Task integration brings
 # both (the task's instructions, and the API its caller passes, if any).
@@ -434,6 +440,23 @@ def conversation_options_schema(hass: HomeAssistant, *, is_new: bool) -> probati
             probatio.Required(CONF_MAX_TOOL_ROUNDS, default=DEFAULT_MAX_TOOL_ROUNDS): probatio.All(
                 NumberSelector(
                     NumberSelectorConfig(min=1, max=8, step=1, mode=NumberSelectorMode.SLIDER)
+                ),
+                probatio.Coerce(int),
+            ),
+            # How much of a model's reply is spoken (agent/speech_guard.py).
+            probatio.Required(
+                CONF_MAX_SPOKEN_SENTENCES, default=DEFAULT_MAX_SPOKEN_SENTENCES
+            ): probatio.All(
+                NumberSelector(
+                    NumberSelectorConfig(min=1, max=10, step=1, mode=NumberSelectorMode.SLIDER)
+                ),
+                probatio.Coerce(int),
+            ),
+            probatio.Required(
+                CONF_MAX_SPOKEN_WORDS, default=DEFAULT_MAX_SPOKEN_WORDS
+            ): probatio.All(
+                NumberSelector(
+                    NumberSelectorConfig(min=10, max=300, step=1, mode=NumberSelectorMode.BOX)
                 ),
                 probatio.Coerce(int),
             ),

@@ -23,6 +23,8 @@ CONF_THINKING: Final = "thinking"
 CONF_REWORD_SKILL_REPLIES: Final = "reword_skill_replies"  # the model rephrases skill results
 CONF_MAX_HISTORY_TOKENS: Final = "max_history_tokens"
 CONF_MAX_TOOL_ROUNDS: Final = "max_tool_rounds"
+CONF_MAX_SPOKEN_SENTENCES: Final = "max_spoken_sentences"  # a model's reply, for voice
+CONF_MAX_SPOKEN_WORDS: Final = "max_spoken_words"
 
 THINKING_AUTO: Final = "auto"  # only for turns whose intent needs planning
 THINKING_ON: Final = "on"
@@ -32,6 +34,8 @@ THINKING_MODES: Final = (THINKING_AUTO, THINKING_ON, THINKING_OFF)
 DEFAULT_THINKING: Final = THINKING_AUTO
 DEFAULT_MAX_HISTORY_TOKENS: Final = 1500
 DEFAULT_MAX_TOOL_ROUNDS: Final = 4
+DEFAULT_MAX_SPOKEN_SENTENCES: Final = 3
+DEFAULT_MAX_SPOKEN_WORDS: Final = 60
 DEFAULT_PROMPT: Final = (
     "You are ATLAS, a voice-first personal assistant in a smart home. You help with workouts, "
     "recovery, reminders and the home. Reply in one to three short sentences that sound natural "

@@ -15,15 +15,17 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.util import dt as dt_util
 
 from .agent.clarify import Dismissed, PendingQuestions, Question
+from .agent.confirmation import needed
 from .agent.dispatch import SkillCall, follow_up, handles, plan
 from .agent.history import convert, estimate_tokens
 from .agent.intent_rules import CONFIDENT, combine, speaks, understand
 from .agent.learned import learned_reading
-from .agent.loop import async_tool_loop
+from .agent.loop import Speech, async_tool_loop
 from .agent.policy import after_cloud_failure, box_failure, final_route, first_route
 from .agent.replies import spoken_reply
 from .agent.router import LOCAL as ROUTE_LOCAL
-from .agent.spoken import TURN_FAILED, Spoken, emergency_answer
+from .agent.speech_guard import SpeechGuard, VoiceLimits
+from .agent.spoken import TURN_FAILED, UNSPEAKABLE, Spoken, emergency_answer
 from .agent.structured import STRUCTURED_CONTEXT_TURNS, Extraction, build_request, parse
 from .agent.trace import TurnTrace
 from .box.backend import LocalBackend
@@ -33,10 +35,14 @@ from .cloud.claude import REASON_DISABLED, REASON_NO_KEY, CloudUnavailable, asyn
 from .cloud.settings import cloud_settings
 from .const import (
     CONF_MAX_HISTORY_TOKENS,
+    CONF_MAX_SPOKEN_SENTENCES,
+    CONF_MAX_SPOKEN_WORDS,
     CONF_MAX_TOOL_ROUNDS,
     CONF_REWORD_SKILL_REPLIES,
     CONF_THINKING,
     DEFAULT_MAX_HISTORY_TOKENS,
+    DEFAULT_MAX_SPOKEN_SENTENCES,
+    DEFAULT_MAX_SPOKEN_WORDS,
     DEFAULT_MAX_TOOL_ROUNDS,
     DEFAULT_THINKING,
     DOMAIN,
@@ -296,7 +302,7 @@ class AtlasBaseLLMEntity(Entity):
                     conversation.AssistantContent(agent_id=self.entity_id, content=answer)
                 )
                 return
-        await self._async_tool_rounds(chat_log, trace, started, note)
+        await self._async_tool_rounds(chat_log, trace, started, note, language=language)
 
     async def _async_dispatch(
         self, chat_log: conversation.ChatLog, user_text: str, trace: TurnTrace, started: float
@@ -419,15 +425,21 @@ class AtlasBaseLLMEntity(Entity):
         """
         settings = cloud_settings(self.entry)
         if settings.enabled:
+            speech = await self._async_speech(chat_log, trace, language)
             try:
                 stats = await async_claude_turn(
-                    self.entry.runtime_data.claude, chat_log, self.entity_id, route=trace.route
+                    self.entry.runtime_data.claude,
+                    chat_log,
+                    self.entity_id,
+                    route=trace.route,
+                    speech=speech,
                 )
             except CloudUnavailable as err:
                 reason = err.reason
                 LOGGER.info("Cloud turn fell back to local: %s", err.reason)
             else:
                 trace.answered_by = "cloud"
+                trace.speech = speech.outcome if speech is not None else None
                 trace.tools.extend(stats.tools)
                 if stats.first_token_at is not None:
                     trace.ttft_ms = (stats.first_token_at - started) * 1000
@@ -454,9 +466,10 @@ class AtlasBaseLLMEntity(Entity):
         note: str | None = None,
         *,
         answer_only: bool = False,
+        language: str | None = None,
     ) -> None:
         """The local LLM's rounds: tool calls until it answers (``answer_only``: one round that
-        may not call tools, to word results already in the chat log)."""
+        may not call tools, to word results already in the chat log); ``note`` is said first."""
         settings = self.subentry.data
         extraction = trace.extraction or Extraction("chat", valid=False)
         trace.think = self._think(extraction)
@@ -475,16 +488,44 @@ class AtlasBaseLLMEntity(Entity):
             tools,
             history_tokens=int(settings.get(CONF_MAX_HISTORY_TOKENS, DEFAULT_MAX_HISTORY_TOKENS)),
             hint=hint,
-            note=note,
         )
         rounds = (
             1 if answer_only else int(settings.get(CONF_MAX_TOOL_ROUNDS, DEFAULT_MAX_TOOL_ROUNDS))
         )
+        speech = await self._async_speech(chat_log, trace, language) or Speech()
+        speech.preface = note
         try:
-            await async_tool_loop(chat_log, self.entity_id, backend, rounds)
+            await async_tool_loop(chat_log, self.entity_id, backend, rounds, speech)
         finally:
+            trace.speech = speech.outcome
             if backend.prefix is not None:
                 self._answer_prefix = backend.prefix
+
+    async def _async_speech(
+        self, chat_log: conversation.ChatLog, trace: TurnTrace, language: str | None
+    ) -> Speech | None:
+        """How a model's text is spoken in this turn (``agent/loop.py``): the speech guard,
+        and the confirmation the turn's intent waits for. None for an AI task, whose answer is
+        data, not speech."""
+        if not isinstance(self, conversation.ConversationEntity):
+            return None
+        if language is None and chat_log.llm_api is not None:
+            language = chat_log.llm_api.llm_context.language
+        settings = self.subentry.data
+        limits = VoiceLimits(
+            sentences=int(settings.get(CONF_MAX_SPOKEN_SENTENCES, DEFAULT_MAX_SPOKEN_SENTENCES)),
+            words=int(settings.get(CONF_MAX_SPOKEN_WORDS, DEFAULT_MAX_SPOKEN_WORDS)),
+        )
+        prompts = [c.content for c in chat_log.content if isinstance(c, conversation.SystemContent)]
+        guard = SpeechGuard(
+            limits, fallback=await UNSPEAKABLE.async_text(self.hass, language), echoes=prompts
+        )
+        extraction = trace.extraction
+        confirmation = needed(extraction.intent if extraction and extraction.valid else None)
+        if confirmation is None:
+            return Speech(guard)
+        not_done = await confirmation.spoken.async_text(self.hass, language)
+        return Speech(guard, confirmation, not_done)
 
     def _note_box_failure(self, err: AtlasError) -> None:
         """Tell the box's health what a failed request showed: the box is gone, or crashing."""

@@ -23,6 +23,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.atlas.const import (
     CONF_MAX_HISTORY_TOKENS,
+    CONF_MAX_SPOKEN_SENTENCES,
+    CONF_MAX_SPOKEN_WORDS,
     CONF_MAX_TOOL_ROUNDS,
     CONF_PROMPT,
     CONF_REWORD_SKILL_REPLIES,
@@ -49,6 +51,8 @@ DEFAULT_AGENT = {
     CONF_THINKING: "auto",
     CONF_MAX_HISTORY_TOKENS: 1500,
     CONF_MAX_TOOL_ROUNDS: 4,
+    CONF_MAX_SPOKEN_SENTENCES: 3,
+    CONF_MAX_SPOKEN_WORDS: 60,
 }
 DEFAULT_AI_TASK = {CONF_THINKING: "off", CONF_MAX_TOOL_ROUNDS: 4}
 
@@ -320,6 +324,8 @@ async def test_add_conversation_agent(hass: HomeAssistant, loaded_entry: MockCon
     assert defaults[CONF_MAX_HISTORY_TOKENS] == DEFAULT_MAX_HISTORY_TOKENS
     assert defaults[CONF_MAX_TOOL_ROUNDS] == DEFAULT_MAX_TOOL_ROUNDS
     assert defaults[CONF_REWORD_SKILL_REPLIES] is False  # skill replies are spoken as built
+    assert defaults[CONF_MAX_SPOKEN_SENTENCES] == 3  # a model's reply: short, for voice
+    assert defaults[CONF_MAX_SPOKEN_WORDS] == 60
 
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
@@ -330,6 +336,7 @@ async def test_add_conversation_agent(hass: HomeAssistant, loaded_entry: MockCon
             CONF_THINKING: "on",
             CONF_MAX_HISTORY_TOKENS: 2000.0,
             CONF_MAX_TOOL_ROUNDS: 6.0,
+            CONF_MAX_SPOKEN_SENTENCES: 2.0,
         },
     )
     await hass.async_block_till_done()
@@ -342,9 +349,12 @@ async def test_add_conversation_agent(hass: HomeAssistant, loaded_entry: MockCon
         CONF_THINKING: "on",
         CONF_MAX_HISTORY_TOKENS: 2000,
         CONF_MAX_TOOL_ROUNDS: 6,
+        CONF_MAX_SPOKEN_SENTENCES: 2,
         CONF_REWORD_SKILL_REPLIES: False,  # not asked for: the default is stored
+        CONF_MAX_SPOKEN_WORDS: 60,
     }
     assert isinstance(coach.data[CONF_MAX_TOOL_ROUNDS], int)
+    assert isinstance(coach.data[CONF_MAX_SPOKEN_SENTENCES], int)
     assert len(loaded_entry.subentries) == 2
     assert state_of(loaded_entry) is ConfigEntryState.LOADED
 
@@ -358,6 +368,8 @@ async def test_agent_options_are_bounded(
     for bad in (
         {CONF_MAX_TOOL_ROUNDS: 9},
         {CONF_MAX_HISTORY_TOKENS: 100},
+        {CONF_MAX_SPOKEN_SENTENCES: 0},
+        {CONF_MAX_SPOKEN_WORDS: 5},
         {CONF_THINKING: "sometimes"},
     ):
         with pytest.raises(InvalidData):
@@ -387,6 +399,7 @@ async def test_reconfigure_conversation_agent(
             CONF_MAX_HISTORY_TOKENS: 800,
             CONF_MAX_TOOL_ROUNDS: 2,
             CONF_REWORD_SKILL_REPLIES: True,
+            CONF_MAX_SPOKEN_WORDS: 40,
         },
     )
     await hass.async_block_till_done()
@@ -397,6 +410,8 @@ async def test_reconfigure_conversation_agent(
         CONF_MAX_HISTORY_TOKENS: 800,
         CONF_MAX_TOOL_ROUNDS: 2,
         CONF_REWORD_SKILL_REPLIES: True,
+        CONF_MAX_SPOKEN_SENTENCES: 3,
+        CONF_MAX_SPOKEN_WORDS: 40,
     }
     # The update listener reloaded the entry, so the agent runs with its new options.
     assert state_of(loaded_entry) is ConfigEntryState.LOADED

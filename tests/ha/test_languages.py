@@ -150,14 +150,20 @@ async def test_non_english_turn_is_answered_by_the_model_not_an_english_skill_re
     await setup_atlas(hass, scripted.port, data=claude_data(claude.base_url))
     text = "Wie sieht mein Training heute aus?"
 
-    scripted.replies = [Reply(content="Heute hast du noch nicht trainiert.")]
+    # The model looks it up (an answer without the tool would not be believed: an honest
+    # "I couldn't look up your workouts" instead, tests/ha/test_false_confirmation.py).
+    scripted.replies = [
+        Reply(tool_calls=[{"id": "c1", "name": "atlas__workout_status", "arguments": {}}]),
+        Reply(content="Heute hast du noch nicht trainiert."),
+    ]
     speech, turn = await ask(hass, text, "de")
     assert speech == "Heute hast du noch nicht trainiert."
     assert turn["understood_by"] == "llm"  # the English rules were unsure
     assert turn["intent"] == "workout_status"
     assert (turn["route"], turn["answered_by"]) == ("local", "llm")
-    assert turn["tools"] == []  # no direct skill call with an English reply
-    assert len(scripted.chat_requests) == 1
+    # The model's call, no direct skill call with an English reply.
+    assert turn["tools"] == ["atlas__workout_status"]
+    assert len(scripted.chat_requests) == 2
     assert claude.message_requests == []
 
     # The same turn in English gets the direct skill reply, without the model.

@@ -21,11 +21,16 @@ from homeassistant.components.assist_pipeline.pipeline import (
     async_create_default_pipeline,
     async_update_pipeline,
 )
+from homeassistant.const import CONF_LLM_HASS_API
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import llm
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from wyoming.audio import AudioChunk, AudioStop
 from wyoming.tts import Synthesize
+
+from custom_components.atlas.const import CONF_REWORD_SKILL_REPLIES
+from custom_components.atlas.skills.api import ATLAS_API_ID
 
 from ..servers.wyoming_io import ServerProcess, connect, start_server
 from .conftest import setup_atlas
@@ -44,6 +49,11 @@ def heard_as_said(heard: str, said: str = SENTENCE) -> bool:
     return matched >= len(words[1]) - 1 and len(words[0]) <= len(words[1]) + 1
 
 
+REWORDING_AGENT = {
+    **AGENT_OPTIONS,
+    CONF_LLM_HASS_API: [llm.LLM_API_ASSIST, ATLAS_API_ID],
+    CONF_REWORD_SKILL_REPLIES: True,
+}
 LONG_REPLY = (
     "Here is your Monday morning session. We start with ten minutes of gentle yoga, then "
     "three rounds of squats and lunges, and no overhead work for the shoulder."
@@ -139,7 +149,9 @@ async def test_assist_pipeline_starts_tts_before_the_agent_finishes(
     try:
         await _setup_wyoming(hass, speech_servers)
         assert await async_setup_component(hass, "assist_pipeline", {})
-        await setup_atlas(hass, scripted.port, agent=AGENT_OPTIONS)
+        # The plan tool runs first and the model words its result: a model's reply to a skill
+        # intent is only spoken once the skill's tool succeeded (agent/confirmation.py).
+        await setup_atlas(hass, scripted.port, agent=REWORDING_AGENT)
         (stt_id,) = hass.states.async_entity_ids("stt")
         (tts_id,) = hass.states.async_entity_ids("tts")
         pipeline = await async_create_default_pipeline(hass, stt_id, tts_id, "ATLAS")

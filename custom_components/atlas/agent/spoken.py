@@ -92,6 +92,8 @@ BOX_DROPPED: Final = Spoken("spoken_box_dropped")
 BOX_BUSY: Final = Spoken("spoken_box_busy")
 BOX_CRASHED: Final = Spoken("spoken_box_crashed")
 TURN_FAILED: Final = Spoken("spoken_turn_failed")
+# The speech guard dropped a model's reply (code, tool syntax, a loop) before it said anything.
+UNSPEAKABLE: Final = Spoken("spoken_unspeakable")
 
 # Why a cloud turn was answered locally (``cloud.claude.REASON_*``) → the note spoken first.
 FALLBACK_REASONS: Final = (
@@ -102,6 +104,12 @@ FALLBACK_REASONS: Final = (
 def fallback_note(reason: str) -> Spoken:
     """A short note for a turn the local model answers instead of Claude."""
     return Spoken(f"spoken_fallback_{reason}" if reason in FALLBACK_REASONS else "spoken_fallback")
+
+
+def not_done(intent: str) -> Spoken:
+    """What a turn says when its intent's tool did not succeed (``confirmation.py``): that it
+    was not done, and what to say instead."""
+    return Spoken(f"spoken_not_done_{intent}")
 
 
 def emergency_answer(country: str | None = None) -> Spoken:

@@ -28,6 +28,7 @@ class TurnTrace:
     ttft_ms: float | None = None
     total_ms: float = 0.0
     error: str | None = None
+    speech: str | None = None  # what the speech checks did: "not_done", "halted", "fallback"
     usage: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -56,4 +57,5 @@ class TurnTrace:
             },
             "usage": self.usage,
             "error": self.error,
+            "speech": self.speech,
         }

@@ -10,7 +10,6 @@ from homeassistant.components import conversation
 from homeassistant.helpers import llm
 
 from ..agent.history import build_messages
-from ..agent.speech import speakable
 from ..agent.trace import TurnTrace
 from .chat_protocol import ChatRequest, Tool
 from .client import AtlasClient
@@ -23,8 +22,9 @@ REPLY_TEMPERATURE = 0.6
 class LocalBackend:
     """atlas-llm answering one turn; what it did goes into ``trace``.
 
-    ``note`` (a fallback notice) is spoken first, in the first round's message. ``prefix`` is
-    the first round's stable part (system prompt and tools), for the agent's warm-up.
+    ``prefix`` is the first round's stable part (system prompt and tools), for the agent's
+    warm-up. The text streams as the model writes it: the tool loop's speech guard decides what
+    is spoken.
     """
 
     client: AtlasClient
@@ -33,7 +33,6 @@ class LocalBackend:
     tools: list[Tool]
     history_tokens: int
     hint: str | None = None  # what the structured pass understood, for the newest user message
-    note: str | None = None
     prefix: ChatRequest | None = field(default=None, init=False)
 
     def request(self, chat_log: conversation.ChatLog, *, first: bool, last: bool) -> ChatRequest:
@@ -61,12 +60,10 @@ class LocalBackend:
         self.trace.rounds += 1
         request = self.request(chat_log, first=first, last=last)
         yield {"role": "assistant"}
-        if first and self.note:
-            yield {"content": f"{self.note} "}
         async for event in self.client.async_chat(request):
             if event.kind == "delta":
                 data = event.data
-                if (text := data.get("content")) and (text := speakable(text)):
+                if text := data.get("content"):
                     if self.trace.ttft_ms is None:
                         self.trace.ttft_ms = (time.perf_counter() - self.started) * 1000
                     yield {"content": text}

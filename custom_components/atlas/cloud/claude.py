@@ -27,9 +27,8 @@ from homeassistant.helpers import llm
 from homeassistant.helpers.httpx_client import HassHttpXAsyncClient, get_async_client
 from homeassistant.util.ssl import client_context
 
-from ..agent.loop import async_tool_loop
+from ..agent.loop import Speech, async_tool_loop
 from ..agent.router import CLOUD_COMPLEX
-from ..agent.speech import speakable
 from ..const import LOGGER
 from .budget import Budget, MissingPriceError, ModelPrice, Usage
 from .messages import build_claude_request, claude_tool_name, estimate_input_tokens
@@ -401,7 +400,8 @@ def _event_deltas(
 
 
 def _text_delta(text: str, stats: ClaudeStats) -> list[conversation.AssistantContentDeltaDict]:
-    if not text or not (text := speakable(text)):
+    """Claude's text as it streams (the tool loop's speech guard decides what is spoken)."""
+    if not text:
         return []
     if stats.first_token_at is None:
         stats.first_token_at = time.perf_counter()
@@ -420,11 +420,13 @@ async def async_claude_turn(
     max_rounds: int = DEFAULT_MAX_ROUNDS,
     extra_system: str | None = None,
     max_tokens: int | None = None,
+    speech: Speech | None = None,
 ) -> ClaudeStats:
     """Answer the chat log's newest user message with Claude, running its tool calls in HA.
 
     ``route`` (``cloud-simple`` or ``cloud-complex``) picks the model. Rounds go on while
-    Claude calls tools, up to ``max_rounds`` (the last offers no tool choice). Raises
+    Claude calls tools, up to ``max_rounds`` (the last offers no tool choice); its text is
+    spoken through ``speech`` (the tool loop's guard). Raises
     :class:`CloudUnavailable` when Claude is off, has no key, or a call fails or is refused.
     """
     settings = cloud_settings(cloud.entry)
@@ -439,7 +441,7 @@ async def async_claude_turn(
         cloud, model=model, max_tokens=max_tokens, extra_system=extra_system,
         minimal_context=settings.minimal_context,
     )  # fmt: skip
-    await async_tool_loop(chat_log, agent_id, backend, max_rounds)
+    await async_tool_loop(chat_log, agent_id, backend, max_rounds, speech)
     return backend.stats
 
 
