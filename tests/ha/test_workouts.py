@@ -429,9 +429,9 @@ async def test_status_answers_the_period_asked(
     assert (data["from"], data["to"]) == ("2026-05-04", "2026-05-06")  # Monday to today
     assert data["totals"] == {"workouts": 3, "active_minutes": 58.0, "distance_km": 5.0,
                               "reps": 36, "days": 2}  # fmt: skip
-    assert week.speech == (
-        "Since Monday, 3 workouts: a 5 kilometre run in 28 minutes, 3 sets of 12 push-ups and "
-        "30 minutes of yoga."
+    assert week.speech == (  # each with its day, and the sets of a counted move added up
+        "Since Monday, 3 workouts: a 5 kilometre run in 28 minutes on Monday, 3 sets of 12 "
+        "push-ups yesterday, 36 in all and 30 minutes of yoga yesterday."
     )
 
     streak = await skill_turn(hass, scripted, "What's my streak?", ["workout_status"])
@@ -443,7 +443,7 @@ async def test_status_answers_the_period_asked(
     run = await skill_turn(hass, scripted, "How far have I run this month?", ["workout_status"])
     assert run.calls == [("atlas__workout_status", {"period": "month", "types": ["running"]})]
     assert run.results[0]["data"]["totals"]["distance_km"] == 5.0
-    assert run.speech == "This month, 1 run: a 5 kilometre run in 28 minutes."
+    assert run.speech == "This month, 1 run: a 5 kilometre run in 28 minutes on Monday."
 
     total = await skill_turn(hass, scripted, "How much have I done in total?", ["workout_status"])
     assert total.results[0]["data"]["totals"]["workouts"] == 4

@@ -33,7 +33,10 @@ _NOT_NOW_RE: Final = rx(
     r"yesterday", r"last\s+(?:week|month|year|night|time)", r"ago\b", r"nearly", r"almost",
     r"used\s+to", r"in\s+the\s+past", r"what\s+(?:should|do|can)\s+(?:i|you|we)\s+do\s+if",
     r"if\s+(?:someone|somebody|i|you)", r"when(?:ever)?\s+i\b", r"every\s+time", r"always",
-    r"gestern", r"letzte[nrs]?\b", r"fast\b", r"wenn\s+ich", r"ayer\b", r"casi\b", r"cuando",
+    r"gestern", r"letzte[nrs]?\b", r"wenn\s+ich",
+    # German "fast" (almost), not English "help fast": only before what nearly happened.
+    r"fast\s+(?:\w+\s+)?(?:ohnma\w*|umgekippt|gestorben|zusammengebrochen|erstickt|ertrunken"
+    r"|bewusstlos|gefallen|keine\s+luft)", r"ayer\b", r"casi\b", r"cuando",
     r"hier\b", r"failli", r"quand\s+je",
 )  # fmt: skip
 _NEGATION_RE: Final = re.compile(

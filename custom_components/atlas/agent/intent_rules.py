@@ -33,6 +33,7 @@ from .structured import (
     WORKOUT_TYPES,
     Extraction,
 )
+from .workout_args import log_calls
 
 RULE_LANGUAGES: Final = frozenset({"en"})  # the languages the intent rules speak
 CONFIDENT: Final = 0.8  # at or above: trust the rules, skip the model's structured pass
@@ -170,15 +171,16 @@ _WORKOUT_NOUN: Final = (
     r"|strength|cycling|swimming|running|walking|stretching|lifting|spin|core|abs|cardio"
     r"|leg day)\b"
 )
-_REMIND_DONE: Final = _rx(r"^remind me what i'?ve (?:done|logged|did)\b")
+_REMIND_DONE: Final = _rx(r"^remind me what (?:i'?ve (?:done|logged|did)|i did)\b")
 _REMIND_WHAT: Final = _rx(
     r"^remind me (?:what|which|when)\b.*(?:" + _WORKOUT_NOUN + r"|\bgot on\b|\bhave on\b)"
 )
 _CANCEL: Final = _rx(
     r"\b(?:cancel|delete|remove|clear|scrap|drop|get rid of|turn off|switch off|disable"
-    r"|dismiss|forget|erase|ditch|bin)\b.*\bremind|\bstop reminding\b|\bdon't remind me\b"
-    r"|\b(?:don't|do not|no longer) (?:need|want)\b.*\bremind"
+    r"|dismiss|forget|erase|ditch|bin)\b.*\bremind|\bstop reminding\b|\bdon'?t remind me\b"
+    r"|\b(?:don'?t|do not|no longer) (?:need|want)\b.*\bremind"
     r"|\breminders? (?:off|gone)\b|\bnever ?mind (?:the|that) (?:thing|one|bit) about\b"
+    r"|\bnever ?mind (?:the|that|my) \w+ (?:one|reminder)\b"
     r"|\b(?:you can|can you|please) (?:cancel|delete|remove|scrap) (?:that|it)\b"
 )
 _LIST_MORE: Final = _rx(
@@ -192,6 +194,8 @@ _NEXT_ASKED: Final = _rx(  # the schedule asked with "remind me" ("remind me, is
     r"|\bwhat (?:have|do) i (?:\w+ )?(?:got|have) (?:\w+ )?(?:scheduled|planned|booked|lined up)\b"
     r"|^(?:today|tomorrow|tonight|\w+day)'?s (?:workout|session|training)\W+what is it\b"
     r"|\bnext day i'?m\b|\bget up early\b.*\b(?:workout|session|run|training)\b"
+    r"|^(?:what'?s|whats|what is) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|tomorrow|tonight)'?s (?:workout|session|training|run|plan)\b"
     r"|^is (?:tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday) (?:a|my) rest"
     r" day\W*$"
 )
@@ -202,13 +206,15 @@ _LIST: Final = _rx(
     r"|\bwhat am i supposed to remember\b|\bwhat did i ask you to remind\b"
     r"|^(?:um |uh )?(?:did|have) i (?:set|got|made) (?:a|any) reminders?\b|\breminder wise\b"
     r"|^(?:my )?reminders\W*$|\b(?:anything|something) set for\b"
+    r"|^(?:my )?reminders (?:for|on|this|today|tomorrow|tonight|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday)\b"
 )
 _SET: Final = _rx(
     r"\bset (?:that|the|a) reminder\b|\bput a reminder in\b|\bremind me\b"
-    r"|\bgive me a (?:shout|nudge|buzz|ping|heads up)\b|\bi need (?:reminding|a nudge"
+    r"|\bgive (?:me|us) a (?:shout|nudge|buzz|ping|heads up|bell)\b|\bi need (?:reminding|a nudge"
     r"|a reminder)\b|\b(?:set|add|create|make|schedule|put in|book|give me)(?: me)?(?: up)?"
     r" (?:a |an |another |the )?reminder|\bnudge me\b|\bping me\b|\bdon't let me forget\b"
-    r"|\breminder (?:for|to|on|at|about)\b|^reminder\W+(?=.*\b(?:to|\d|am|pm|at|on|tomorrow"
+    r"|\breminder (?:for|to|on|at|about)\b|^reminder\W+(?=.*\b(?:to|\d|am|pm|at|on|in|tomorrow"
     r"|tonight|\w+day)\b)"
 )
 _REMINDER: Final = _rx(r"\bremind(?:er|ers|ing)?\b")
@@ -545,13 +551,13 @@ _PACE: Final = _rx(
     r"|\bhow long (?:will|would|does|is) (?:it|that|\w+ (?:k|km|miles?|kilomet\w+)) (?:going to )?"
     r"take\b(?=.*\b(?:k|km|miles?|kilomet\w*|pace|mph|kph|an hour)\b)"
 )
-# Questions about ATLAS itself ("do you ever sleep"), before the recovery words.
 # Readiness asked as a yes or no, before a session is read into it.
 _READY_ASKED: Final = _rx(
     r"\bis my body (?:ready|up) for\b|\bam i (?:good|ready|fit|ok|okay|recovered enough) (?:to"
     r"|for) (?:train|a workout|workout|work out|go|run|exercise|a session)\b(?!.*\b(?:plan|make"
     r"|give|build|prepare)\b)"
 )
+# Questions about ATLAS itself ("do you ever sleep"), before the recovery words.
 _ABOUT_YOU: Final = _rx(
     r"^(?:do|are|have|can|did|would) you (?:ever |even |actually |still )?(?:sleep|get tired"
     r"|dream|eat|feel|get bored|rest|have feelings|get lonely|need (?:a )?(?:rest|sleep|break))\b"
@@ -572,6 +578,33 @@ _LOG_HAD: Final = _rx(
     r"|stepper|turbo|spin bike|assault bike)\b"
     r"|\bi mean (?:log|record|add)\b"
 )
+# A session said by what and how much with nothing asked or planned ("badminton an hour",
+# "football for ninety minutes last night", "went climbing"): a log, when no other rule reads
+# the turn.
+_NOT_A_LOG: Final = _rx(
+    r"\b(?:what|what's|whats|how|when|which|should|can|could|would|will|why|where|who|give|make"
+    r"|build|prepare|plan|planned|suggest|sort|put together|create|design|need|want|wanna|i'd"
+    r" like|let's|help|please|now|did i|have i|do i|am i|is it|tomorrow|tonight|later|next"
+    r"|upcoming|this (?:evening|afternoon)|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|the weekend|for (?:me|us|the night)|after (?:school|work)|go|lets|let's|gie"
+    r"|gimme|say|nothing|no equipment|workout|session|thing|sore|achy|aching|tender|tight|hurts?"
+    r"|injur\w*|spare|easy|light)\b|\?"
+)
+_WEAK_LOGS: Final = frozenset({"workout", "training", "session", "gym", "exercise"})
+_WENT: Final = _rx(r"^(?:(?:uh|um|so|ok|yeah)\W+)*(?:went|did|had|done)\b")
+
+
+def _logged(text: str) -> list[dict[str, Any]] | None:
+    if _NOT_A_LOG.search(text):
+        return None
+    calls = log_calls(text, [])
+    if not calls or any(call["exercise"] in _WEAK_LOGS for call in calls):
+        return None
+    amounts = ("duration_minutes", "distance", "reps")
+    said = any(key in call for call in calls for key in amounts)
+    return calls if said or _WENT.search(text) else None
+
+
 # A session asked for without a verb, or by what it is for ("a swim workout for tonight", "stretch
 # routine for my tight shoulders", "help me warm up for a 5k"), before the programme words.
 _PREPARE_FOR: Final = _rx(
@@ -592,6 +625,8 @@ _PREPARE_FOR: Final = _rx(
     r" (?:hurt\w*|aggravat\w*|bother\w*|strain\w*|irritat\w*) (?:my|the)\b"
     r"|.*\b(?:i have|i've got|i got) (?:like |about |only |just )?(?:an? hour|half an hour"
     r"|(?:\w+ ){1,2}(?:minutes|mins)) (?:right now|now|free|spare|to train|to work ?out)\b"
+    r"|^(?:(?:um|uh|so|ok)\W+)*i (?:only |just )?(?:have|got) (?:like |about )?\w+ (?:minutes"
+    r"|mins)\W*$"
     r"|^(?:(?:um|uh|so|ok)\W+)*(?:i have|i've got|i got|got) (?:like |about |only |just )?"
     r"(?:an? hour|half an hour|(?:\w+ ){1,2}(?:minutes|mins))\b.*\b(?:anything|something|mix"
     r"|session|workout|please)\b)"
@@ -602,6 +637,9 @@ _STATUS_ASKED: Final = _rx(
     r"^(?:my )?streak\W*$|\bweek going\b.*\bworkout|\b(?:rundown|recap|round ?up) of (?:this"
     r"|the|my|last)\b|\btell me what i'?ve (?:actually |really )?(?:done|logged)\b"
     r"|\bworkout count\b|\bhave i logged\b|\bhave i been consistent\b"
+    r"|^(?:yesterday|today)'?s (?:workout|session|training|activity|activities|exercise)s?\W*$"
+    r"|\bmy (?:best|fastest|quickest|longest|furthest) (?:\w+ )?(?:time|run|ride|swim|workout"
+    r"|session|distance)\b|\bthe most \w+(?: \w+)? (?:i'?ve|i have|i) (?:ever )?(?:done|did)\b"
 )
 
 # A programme over weeks as the router sees it ("a 10k in two months"); a calculation the quick
@@ -649,6 +687,7 @@ RULES: Final[tuple[tuple[str, re.Pattern[str] | _Reads, float], ...]] = (
     ("quick_answer", _QUICK, 0.85),
     ("chat", _CHAT, 0.85),
     ("chat", _OPEN_QUESTION, 0.85),
+    ("log_workout", _Reads(_logged), 0.85),
 )
 
 # --- Follow-ups -------------------------------------------------------------------------------

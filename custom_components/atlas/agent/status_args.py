@@ -35,7 +35,8 @@ _PERIODS: Final = tuple(
         ("all", r"\bin total\b|\btotals?\b|\ball[- ]time\b|\baltogether\b|\boverall\b"
                 r"|\b(?:my |the )?(?:last|latest|most recent|fastest|slowest|longest|shortest"
                 r"|furthest|best|quickest)\b|\beverything i'?ve\b|\bwhen did i last\b"
-                r"|\bclocked up\b"
+                r"|\bclocked up\b|\bhow many times\b|\bhistory\b"
+                r"|^how (?:many|much|far)\b.*\b(?:have i|did i|i'?ve)\b"
                 r"|\bever\b|\blifetime\b|\bsince i (?:started|began|joined)\b|\bin all\b"
                 r"|\bso far\b"),
     )

@@ -343,6 +343,8 @@ def _day(words: list[str], i: int, today: date) -> tuple[str | None, str | None,
     at.take("on", "for", "by")
     if at.take_seq("the", "day", "after", "tomorrow") or at.take_seq("day", "after", "tomorrow"):
         return WEEKDAYS[(today + timedelta(days=2)).weekday()], None, at.i
+    if at.take_seq("the", "morn") or at.take_seq("the", "morra"):  # Scots: tomorrow
+        return "tomorrow", None, at.i
     if at.word in _DAY_ALIASES:
         word = at.word
         return _DAY_ALIASES[word], "night" if word.startswith("toni") else None, at.i + 1
@@ -354,21 +356,49 @@ def _day(words: list[str], i: int, today: date) -> tuple[str | None, str | None,
     return None
 
 
+_ORDINAL_WORDS: Final = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+
+
+def _day_of_month(at: _Cursor) -> tuple[int, bool] | None:
+    """A day of the month at the cursor ("20th", "20", "twentieth", "twenty first"), and
+    whether it was said as an ordinal; the cursor moves past it."""
+    word = (at.word or "").lower()
+    if match := re.fullmatch(r"(\d{1,2})(st|nd|rd|th)?", word):
+        at.i += 1
+        return int(match[1]), match[2] is not None
+    tens = {"twenty": 20, "thirty": 30}.get(word)
+    following = at.words[at.i + 1].lower() if at.i + 1 < len(at.words) else ""
+    if tens and _ORDINAL_WORDS.get(following, 10) < 10:
+        at.i += 2
+        return tens + _ORDINAL_WORDS[following], True
+    if word in _ORDINAL_WORDS:
+        at.i += 1
+        return _ORDINAL_WORDS[word], True
+    return None
+
+
 def _date(words: list[str], i: int, today: date) -> tuple[str, int] | None:
-    """A calendar date: "march 20th", "the 20th of march", "20 march 2027", "on the 20th"."""
+    """A calendar date: "march 20th", "the 20th of march", "20 march 2027", "on the 20th",
+    "the fourteenth", "april first"."""
     at = _Cursor(words, i)
-    at.take("the")
+    the = at.take("the")
     month: int | None = None
     if at.word in MONTHS:
         month = MONTHS.index(at.word) + 1
         at.i += 1
         at.take("the")
-    match = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", at.word or "")
-    if match is None:
+    digits = bool(re.match(r"\d", at.word or ""))
+    said = _day_of_month(at)
+    if said is None:
         return None
-    ordinal = (at.word or "").endswith(("st", "nd", "rd", "th"))
-    day_of_month = int(match[1])
-    at.i += 1
+    day_of_month, ordinal = said
+    if not digits and month is None and not the and not at.peek("of"):
+        return None  # "wait a second", "first thing": no date
     if month is None:
         at.take("of")
         if at.word in MONTHS:
@@ -395,6 +425,28 @@ def _calendar(today: date, day: int, month: int | None, year: int | None) -> str
             if year or found >= today:
                 return found.isoformat()
     return ""
+
+
+def calendar_date(text: str, today: date) -> date | None:
+    """The first calendar date said in ``text`` ("april first", "the 1st of may"), or None."""
+    words = [w.lower() for w in tokens(text)]
+    for i in range(len(words)):
+        if (found := _date(words, i, today)) is not None and found[0]:
+            return date.fromisoformat(found[0])
+    return None
+
+
+def clock_said(text: str) -> Clock | None:
+    """The first clock time said in ``text`` ("five pm", "17:30", "midnight"), or None."""
+    words = [w.lower() for w in tokens(text)]
+    for i in range(len(words)):
+        if words[i] == "midnight":
+            return Clock(24)
+        if words[i] in ("noon", "midday"):
+            return Clock(12)
+        if (found := clock(words, i)) is not None and found[0].valid:
+            return found[0]
+    return None
 
 
 def _period(words: list[str], i: int, after_day: bool) -> tuple[str, str | None, int] | None:
@@ -458,6 +510,8 @@ def _time_at(
         return replace(found, in_minutes=span[0]), span[1] + 2, False
     if found.clock is None and (said := clock(words, i, bare=bare and not found.said)):
         return replace(found, clock=said[0]), said[1], after_day
+    if found.day is not None and (day := _day(words, i, today)) is not None and day[0] == found.day:
+        return found, day[2], True  # the day said again ("thursday … remind me thursday at 3")
     if found.day is None and (day := _day(words, i, today)) is not None:
         return replace(found, day=day[0], period=day[1] or found.period), day[2], True
     if found.period is None and (period := _period(words, i, after_day)) is not None:

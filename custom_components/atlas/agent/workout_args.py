@@ -98,6 +98,7 @@ _LAPS: Final = re.compile(rf"\b(?P<laps>{NUM})\s+(?:lengths|laps)\b")
 _FOR_MINUTES: Final = re.compile(
     rf"\bfor\s+(?P<minutes>{NUM})(?=\s*(?:$|[,.;!?]|(?:and|then|this|today|tonight|yesterday"
     r"|earlier|before|after|at)\b))"
+    rf"|\bin\s+(?P<flat>{NUM})\s+flat\b"  # "five k in twenty four flat"
 )
 _TEEN_HUNDREDS: Final = re.compile(
     r"\b(eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
@@ -201,10 +202,13 @@ class _Reading:
         self.text = self.text[:start] + " " * (end - start) + self.text[end:]
 
 
+_QUOTES: Final = re.compile("[\u2019`]")
+
+
 def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     """One ``log_workout`` argument set per activity said; None when no activity can be read."""
     lower = _THOUSANDS.sub(lambda m: "" if m.group() == "," else "000", text.lower())
-    lower = re.sub("[\u2019`]", "'", lower)
+    lower = _QUOTES.sub("'", lower)
     lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
     lower = _IN_SETS_OF.sub(_as_sets, _TIMES_SETS.sub(_as_sets, lower))
     lower = _ROUNDS_AFTER.sub(_as_sets, lower)
@@ -286,7 +290,8 @@ def _read_amounts(reading: _Reading) -> None:
         reading.amounts.append((match.start(), "duration", {"duration_minutes": float(minutes)}))
         reading.take(match)
     for match in list(_FOR_MINUTES.finditer(reading.text)):
-        if match["minutes"] not in _NOT_A_COUNT and 1 <= (said := number(match["minutes"])) <= 300:
+        counted = match["minutes"] or match["flat"]
+        if counted not in _NOT_A_COUNT and 1 <= (said := number(counted)) <= 300:
             reading.amounts.append((match.start(), "duration", {"duration_minutes": said}))
             reading.take(match)
     for match in list(_LAPS.finditer(reading.text)):

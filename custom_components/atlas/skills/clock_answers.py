@@ -12,6 +12,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from ..agent.numbers import minutes, number
+from ..agent.time_words import calendar_date, clock_said
 from .time_parse import spoken_clock
 
 # Cities people ask the time of, with their IANA zone (the zone's own name works too).
@@ -110,6 +111,41 @@ def _month_left(spoken: str, now: datetime, twelve_hour: bool) -> str | None:
     return f"{left} day{'s' * (left != 1)} until the end of {now:%B}."
 
 
+_UNTIL: Final = re.compile(
+    r"\bhow (?:many (?P<unit>minutes|hours|days|weeks|sleeps)|long)(?: is it| are there| have i"
+    r" got| do i have)?(?: left)? (?:until|till|til|to|before) (?P<target>.+)"
+)
+
+
+def _until(spoken: str, now: datetime, twelve_hour: bool) -> str | None:
+    """ "how many days until april first", "how long until five pm", "hours till midnight"."""
+    if (match := _UNTIL.search(spoken)) is None:
+        return None
+    target, unit = match.group("target"), match.group("unit")
+    if (day := calendar_date(target, now.date())) is not None:
+        days = (day - now.date()).days
+        when = f"{day.day} {day:%B}"
+        if unit == "weeks":
+            weeks, rest = divmod(days, 7)
+            extra = f" and {rest} day{'s' * (rest != 1)}" if rest else ""
+            return f"{weeks} week{'s' * (weeks != 1)}{extra} until {when}."
+        return f"{days} day{'s' * (days != 1)} until {when}."
+    if unit in ("days", "weeks", "sleeps") or (clock := clock_said(target)) is None:
+        return None
+    hour = clock.hour % 12 + (12 if clock.half == "pm" else 0) if clock.half else clock.hour
+    moment = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        hours=hour, minutes=clock.minute
+    )
+    if moment <= now:
+        moment += timedelta(days=1)
+    left = int((moment - now).total_seconds() // 60)
+    hours, mins = divmod(left, 60)
+    parts = [f"{hours} hour{'s' * (hours != 1)}"] if hours else []
+    parts += [f"{mins} minute{'s' * (mins != 1)}"] if mins else []
+    name = "midnight" if hour in (0, 24) and not clock.minute else _clock(moment, twelve_hour)
+    return f"{' and '.join(parts) or 'No time'} until {name}."
+
+
 def _suffix(day: int) -> str:
     if 10 <= day % 100 <= 20:
         return "th"
@@ -117,7 +153,7 @@ def _suffix(day: int) -> str:
 
 
 _ANSWERS: Final[tuple[Callable[[str, datetime, bool], str | None], ...]] = (
-    _city_time, _time_in_a_while, _weekday_of, _month_left,
+    _city_time, _time_in_a_while, _weekday_of, _month_left, _until,
 )  # fmt: skip
 
 

@@ -112,9 +112,8 @@ def speak_period(
     counted = " or ".join(_counted(kind, count) for kind in asked.types)
     counted = f"{count} {counted or ('workout' if count == 1 else 'workouts')}"
     if len(workouts) <= MAX_LISTED:
-        return (
-            f"{label[:1].upper()}{label[1:]}, {counted}: {joined([describe(w) for w in workouts])}."
-        )
+        said = joined([_dated(w, asked.today) for w in workouts])
+        return f"{label[:1].upper()}{label[1:]}, {counted}: {said}."
     days = f" on {totals['days']} days" if totals["days"] > 1 else ""
     amounts = _amounts(workouts, totals)
     return (
@@ -139,6 +138,18 @@ def speak_today_done(
     said = f"Today, {count} workout{'' if count == 1 else 's'}: "
     said += joined([describe(w) for w in workouts]) if count <= MAX_LISTED else _named(workouts)
     return f"{said}. {summary}" if progress.goals else f"{said}."
+
+
+def _dated(workout: Mapping[str, Any], today: date) -> str:
+    """One workout of a period, its day said ("a 5 kilometre run in 28 minutes on Monday") and
+    sets of a counted move added up ("3 sets of 12 push-ups, 36 in all")."""
+    said = describe(workout)
+    if (day := workout.get("date")) is not None and (when := date.fromisoformat(str(day))) != today:
+        said += f" {day_words(when, today)}"
+    sets, reps = int(workout.get("sets") or 1), workout.get("reps")
+    if sets > 1 and reps and _counted_move(workout):
+        said += f", {number(sets * float(reps))} in all"
+    return said
 
 
 def _counted(kind: str, count: int) -> str:
