@@ -46,6 +46,8 @@ Head = Literal["logreg", "knn"]
 DEFAULT_THRESHOLD: Final = 0.5  # margin; 0.3 reached 0.95 precision in CV, 0.5 is kept for voice
 NGRAM_DIMS: Final = 4096
 MIN_WORDS: Final = 3  # shorter turns are replies to something: the model reads them in context
+REPLY_WORDS: Final = 5  # a turn this short that points back ("that", "it") is a reply too
+_POINTS_BACK: Final = frozenset({"that", "it", "this", "those", "them"})
 KNN_K: Final = 2  # nearest examples averaged per intent by the knn head
 # Softmax regression, full-batch gradient descent on inputs scaled to this norm.
 LOGREG_SCALE: Final = 5.0
@@ -282,8 +284,11 @@ def learned_reading(stage: LearnedStage | None, text: str, ruled: Extraction) ->
     agrees with): its intent, at the rules' confidence threshold, with the rules' slots (they are
     near exact; the stage reads no slots).
     """
-    if stage is None or len(_TOKEN.findall(text.lower())) < MIN_WORDS:
+    words = _TOKEN.findall(text.lower())
+    if stage is None or len(words) < MIN_WORDS:
         return None  # "yes please", "do it": a reply to something, for the model
+    if len(words) <= REPLY_WORDS and _POINTS_BACK.intersection(words):
+        return None  # "sort that out for me": it points back at something said before
     prediction = stage.predict(text)
     if not prediction.sure or ruled.intent not in ("chat", prediction.intent):
         return None
