@@ -179,7 +179,7 @@ def test_a_count_word_is_no_rep() -> None:
         ({"exercise": "steps", "reps": 10000}, "10,000 steps"),
         ({"exercise": "cycling", "duration_minutes": 40}, "40 minutes of cycling"),
         ({"exercise": "yoga", "duration_minutes": 60}, "an hour of yoga"),
-        ({"exercise": "hiking", "duration_minutes": 120}, "a 2-hour hike"),
+        ({"exercise": "hiking", "duration_minutes": 120}, "a hike of 2 hours"),
         ({"exercise": "walking", "duration_minutes": 90}, "an hour and a half of walking"),
         ({"exercise": "swimming", "reps": 20, "duration_minutes": 30},
          "20 lengths of swimming in 30 minutes"),

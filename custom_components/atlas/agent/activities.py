@@ -177,6 +177,8 @@ def describe(workout: Mapping[str, Any], *, own: bool = False) -> str:
             or (activity is not None and activity.timed_noun)
             or (noun and noun.endswith("class"))
         ):
+            if float(minutes) % 60 == 0 and minutes != 60:  # "a hike of 2 hours"
+                return f"{article(session)} of {duration(float(minutes))}"
             return f"{_lasting(float(minutes))} {session}"  # "a 45-minute spin class"
         return f"{duration(float(minutes))} of {name}"
     return f"your {session}" if own else article(session)

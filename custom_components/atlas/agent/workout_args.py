@@ -124,6 +124,15 @@ _DISTANCE: Final = re.compile(
     rf"\b(?P<value>{NUM})\s*(?P<unit>kilomet(?:er|re)s?|km|kms|k|klicks?|miles?|mi"
     r"|met(?:er|re)s?|m)\b(?!\s+steps)"
 )
+# A time said as hours and minutes after a distance: "twenty one k in one fifty eight" (1:58).
+_UNIT_WORDS: Final = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_HOURS_MINUTES: Final = re.compile(
+    r"\bin\s+(?P<h>one|two|three|four|five|six)\s+(?P<m>(?:oh\s+)?"
+    + _UNIT_WORDS
+    + r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    r"|(?:twenty|thirty|forty|fifty)(?:[\s-]+" + _UNIT_WORDS + r")?)\b"
+    r"(?!\s*(?:minutes?|mins?|hours?|k|km|miles?|kilomet\w*|met(?:er|re)s?|[ap]m)\b)"
+)
 _MARATHON: Final = re.compile(r"\b(?P<half>half[\s-]+)?marathon\b")
 _THOUSANDS: Final = re.compile(r"(?<=\d),(?=\d{3}\b)|(?<=\d)k(?=\s+steps)")
 _CLOCK: Final = re.compile(
@@ -203,12 +212,13 @@ class _Reading:
 
 
 _QUOTES: Final = re.compile("[\u2019`]")
+_IN_ONE_GO: Final = re.compile(r"\b(?:in|at) (?:one|a single) (?:go|sitting|set)\b")
 
 
 def log_calls(text: str, types: list[str]) -> list[dict[str, Any]] | None:
     """One ``log_workout`` argument set per activity said; None when no activity can be read."""
     lower = _THOUSANDS.sub(lambda m: "" if m.group() == "," else "000", text.lower())
-    lower = _QUOTES.sub("'", lower)
+    lower = _IN_ONE_GO.sub(" ", _QUOTES.sub("'", lower))
     lower = _TEEN_HUNDREDS.sub(lambda m: str(int(number(m[1]) * 100)), lower)
     lower = _IN_SETS_OF.sub(_as_sets, _TIMES_SETS.sub(_as_sets, lower))
     lower = _ROUNDS_AFTER.sub(_as_sets, lower)
@@ -277,6 +287,11 @@ def _when(reading: _Reading) -> tuple[str | None, str | None, int]:
 
 
 def _read_amounts(reading: _Reading) -> None:
+    if _DISTANCE.search(reading.text) or _MARATHON.search(reading.text):
+        for match in list(_HOURS_MINUTES.finditer(reading.text)):
+            said = number(match["h"]) * 60 + number(match["m"].replace("oh ", ""))
+            reading.amounts.append((match.start(), "duration", {"duration_minutes": said}))
+            reading.take(match)
     for match in list(_DURATION.finditer(reading.text)):
         if match["half_hour"]:
             minutes = 30.0
