@@ -139,6 +139,7 @@ def _print(result: dict[str, Any]) -> None:
         ("route", f"{result['route']} ({result['route_reason']}), answered by "
                   f"{result['answered_by']}"),
         ("tools", ", ".join(result["tools"]) or "none"),
+        ("speech guard", result.get("speech") or "nothing cut"),
         ("reply", result["reply"]),
         ("reply audio", f"{result['reply_audio']} ({result['reply_audio_mime']}, "
                         f"{result['reply_audio_seconds']} s)"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from .api import HassApi, TimedEvent
 from .hass import DemoError
+from .judge import answer_problem
 
 EVENT_TIMEOUT = 300.0
 FRAME_SECONDS = 0.02
@@ -69,7 +70,7 @@ async def create_pipeline(api: HassApi, engines: Engines) -> dict[str, Any]:
         language="en",
         conversation_engine=engines.conversation,
         conversation_language="en",
-        prefer_local_intents=False,
+        prefer_local_intents=True,  # HA recommends it for LLM agents: device commands stay local
         stt_engine=engines.stt,
         stt_language="en",
         tts_engine=engines.tts,
@@ -241,7 +242,9 @@ def turn_fields(turn: dict[str, Any]) -> dict[str, Any]:
         "route": turn.get("route"),
         "route_reason": turn.get("route_reason"),
         "answered_by": turn.get("answered_by"),
+        "asked": turn.get("asked", False),
         "tools": turn.get("tools", []),
+        "speech": turn.get("speech"),
         "error": turn.get("error"),
         "atlas_timings_ms": turn.get("timings_ms", {}),
         "llm_usage": turn.get("usage", {}),
@@ -251,8 +254,9 @@ def turn_fields(turn: dict[str, Any]) -> dict[str, Any]:
 def failed_stage(result: dict[str, Any], expected_intent: str) -> str | None:
     """Why the spoken turn did not do its job (``stage: reason``), or None when it did.
 
-    The job: a transcript, the expected intent understood, an answer that is no apology, and
-    reply audio.
+    The job: a transcript, the expected intent understood, an answer that is no apology and
+    that may be heard (:func:`.judge.answer_problem`: the intent's tool ran, nothing claimed
+    that no tool did, nothing unspeakable, at most 20 s of audio), and reply audio.
     """
     if not str(result.get("transcript") or "").strip():
         return "stt: the transcript is empty"
@@ -269,4 +273,4 @@ def failed_stage(result: dict[str, Any], expected_intent: str) -> str | None:
         return "agent: the reply is empty"
     if not result.get("reply_audio_seconds"):
         return "tts: the reply has no audio"
-    return None
+    return answer_problem(result)

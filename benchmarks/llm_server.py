@@ -51,9 +51,10 @@ from wyoming.client import AsyncTcpClient
 from wyoming.event import Event
 
 from custom_components.atlas.agent import structured
-from tests.cpu_load import busy_neighbours
 from wyoming_servers.llm.cpu_threads import other_busy_cores, read_sample, ticks_per_second
 from wyoming_servers.processes import free_port, stop_process
+
+from ._support import busy_neighbours
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -273,7 +274,10 @@ def structured_pass_spec(question: str) -> ChatSpec:
     """The agent's structured pass for ``question``, exactly as the integration builds it."""
     request = structured.build_request(question, None)
     return ChatSpec(
-        request["messages"], tools=False, max_tokens=1, schema=request["response_format"]["schema"]
+        [dict(message) for message in request["messages"]],
+        tools=False,
+        max_tokens=1,
+        schema=request["response_format"]["schema"],
     )
 
 

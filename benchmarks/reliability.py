@@ -48,7 +48,7 @@ async def _ask(port: int, events: list[Event], done: Callable[[Event], bool]) ->
             await client.write_event(event)
         async with asyncio.timeout(REQUEST_TIMEOUT):
             while True:
-                reply = await client.read_event()
+                reply: Event | None = await client.read_event()
                 if reply is None:
                     raise ConnectionError("server closed the connection")
                 if reply.type == "error":

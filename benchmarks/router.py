@@ -7,7 +7,7 @@ by wall clock (``perf_counter_ns``) and by thread CPU time (``thread_time_ns``, 
 time the OS gave to other processes). Printed: p50/p99 of both, accuracy and safety recall per
 router, and the ATLAS/peer ratios.
 
-Usage: ``.venv/bin/python benchmarks/router.py [--iterations 100] [FILE.jsonl ...]``
+Usage: ``.venv/bin/python -m benchmarks.router [--iterations 100] [FILE.jsonl ...]``
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from atlas_eval.route import Example, load_dataset, load_router
 
-from atlas_eval.route import Example, load_dataset, load_router  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DATA = REPO / "tests" / "data"
 DEFAULT_FILES = (DATA / "routing.jsonl", DATA / "routing_holdout.jsonl")

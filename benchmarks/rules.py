@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from atlas_eval.eval_data import SlotRules, Utterance, load_utterances
+from atlas_eval.metrics import slot_pairs, slot_scores
+from custom_components.atlas.agent import intent_rules, structured
 
-from atlas_eval.eval_data import SlotRules, Utterance, load_utterances  # noqa: E402
-from atlas_eval.metrics import slot_pairs, slot_scores  # noqa: E402
-from custom_components.atlas.agent import intent_rules, structured  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DATA = REPO / "tests" / "data"
 DEFAULT_FILES = (DATA / "eval_utterances.jsonl", DATA / "eval_utterances_fresh.jsonl")

@@ -16,7 +16,7 @@ The peer is installed into ``.peers/stt-venv`` on first use (``pip install
 wyoming-faster-whisper==3.8.1``) and started with ``--model <folder> --stt-library
 faster-whisper --local-files-only``.
 
-Usage: ``.venv/bin/python benchmarks/stt.py [--reps 3] [--pace 1.0] [--tail 0.5]``
+Usage: ``.venv/bin/python -m benchmarks.stt [--reps 3] [--pace 1.0] [--tail 0.5]``
 """
 
 from __future__ import annotations
@@ -41,11 +41,9 @@ import numpy.typing as npt
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from wyoming_servers.models import embedded_piper, embedded_whisper
 
-from tests.servers.wyoming_io import DATA_DIR, connect, free_port, running  # noqa: E402
-from wyoming_servers.models import embedded_piper, embedded_whisper  # noqa: E402
+from ._support import DATA_DIR, REPO, connect, free_port, running
 
 PEER_SPEC = "wyoming-faster-whisper==3.8.1"
 # faster-whisper 1.2.1 (the peer's) calls av.open(metadata_errors=...), which PyAV 19 removed:

@@ -16,7 +16,7 @@ Three servers run from the same bundled ``en_US-joe-medium`` voice file:
 * ``atlas-sent``: the same with ``--first-fragment-words 0`` (whole sentences only);
 * ``peer``: ``wyoming-piper==2.5.2``, installed into ``.peers/tts-venv`` on first use.
 
-Usage: ``.venv/bin/python benchmarks/tts.py [--reps 7] [--interval 0.025] [--concurrent 3]``
+Usage: ``.venv/bin/python -m benchmarks.tts [--reps 7] [--interval 0.025] [--concurrent 3]``
 """
 
 from __future__ import annotations
@@ -34,11 +34,9 @@ from pathlib import Path
 
 from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from wyoming_servers.models import embedded_piper
 
-from tests.servers.wyoming_io import DATA_DIR, connect, free_port, running  # noqa: E402
-from wyoming_servers.models import embedded_piper  # noqa: E402
+from ._support import DATA_DIR, REPO, connect, free_port, running
 
 PEER_SPEC = "wyoming-piper==2.5.2"
 PEER_VENV = REPO / ".peers" / "tts-venv"

@@ -1,11 +1,15 @@
-"""Voice turns end to end: ``atlas-demo`` (GPU box + a real Home Assistant), 13 requests.
+"""Voice turns end to end: ``atlas-demo`` (GPU box + a real Home Assistant), 16 requests.
 
 Each scenario runs ``atlas-demo --json --say TEXT --expect INTENT`` once (a fresh box and Home
 Assistant each time, as a user's first request of the day) and the table compares the latency
 breakdown with the voice targets: first audio ≤ 1.5 s after the end of speech and the whole
-reply ≤ 3 s. A scenario whose turn fails (wrong intent, an apology) is reported as such.
+reply ≤ 3 s. Thirteen requests are ATLAS's skills, understood by the rules; three
+(:data:`MODEL_SCENARIOS`: small talk, an open question, a plan the rules hand to the model) are
+answered by the local model. A scenario fails when its turn fails the demo's checks (wrong
+intent, an apology, a skill without its tool, a false confirmation, an unspeakable reply, over
+20 s of audio: ``atlas_demo/judge.py``) or its reply lacks what it must say (:data:`MUST_SAY`).
 
-Usage: ``.venv/bin/python -m benchmarks.voice_turns [--data-dir DIR] [--only NAME ...]``
+Usage: ``.venv/bin/python -m benchmarks.voice_turns [--data-dir DIR] [--only NAME ...|--model]``
 """
 
 from __future__ import annotations
@@ -38,7 +42,15 @@ SCENARIOS: dict[str, tuple[str, str]] = {
         "prepare_workout",
     ),
     "reminder list": ("What reminders have I got?", "list_reminders"),
+    "small talk": ("Hi ATLAS, how are you today?", "chat"),
+    "open question": ("What's the capital of Australia?", "quick_answer"),
+    "plan by the model": (
+        "Build me an eight week plan for my first half marathon.",
+        "plan_program",
+    ),
 }
+# Answered by the local model (chat, a question no skill computes, a plan the rules route on).
+MODEL_SCENARIOS: tuple[str, ...] = ("small talk", "open question", "plan by the model")
 # What the reply must contain (any one of the words), for the scenarios where a wrong answer
 # could still pass the intent check; a reply without it fails the scenario.
 MUST_SAY: dict[str, tuple[str, ...]] = {
@@ -52,7 +64,8 @@ TOTAL_TARGET_S = 3.0
 
 
 def run_scenario(said: str, expect: str, data_dir: Path, timeout: float) -> dict[str, Any]:
-    """One ``atlas-demo`` run; its JSON result, or ``{"error": ...}``."""
+    """One ``atlas-demo`` run: its JSON result (also when the turn failed), with ``failed``
+    (the demo's one-line reason) when it exited non-zero."""
     with tempfile.TemporaryDirectory(prefix="atlas-voice-bench-") as tmp:
         run = subprocess.run(
             [sys.executable, "-m", "atlas_demo", "--json", "--data-dir", str(data_dir),
@@ -66,7 +79,8 @@ def run_scenario(said: str, expect: str, data_dir: Path, timeout: float) -> dict
         result = {}
     if run.returncode != 0:
         lines = run.stderr.strip().splitlines()
-        result["failed"] = lines[0] if lines else f"exit {run.returncode}"
+        failed = lines[0] if lines else f"exit {run.returncode}"
+        result["failed"] = failed.removeprefix("atlas-demo: error: ")
     return result
 
 
@@ -74,25 +88,42 @@ def _s(value: Any) -> str:
     return "n/a" if not isinstance(value, int | float) else f"{value:.2f}"
 
 
+def _ratio(value: Any, target: float) -> str:
+    return f"{_s(value)} ({value / target:.2f}x)" if isinstance(value, int | float) else "n/a"
+
+
+def within_targets(result: dict[str, Any]) -> bool:
+    """Whether first audio and the whole reply came within the voice targets."""
+    latency = result.get("latency_s", {})
+    first, total = latency.get("first_audio"), latency.get("total")
+    return (
+        isinstance(first, int | float)
+        and isinstance(total, int | float)
+        and first <= FIRST_AUDIO_TARGET_S
+        and total <= TOTAL_TARGET_S
+    )
+
+
 def table(results: dict[str, dict[str, Any]]) -> str:
-    """Markdown: one row per scenario, with the measured/target ratios."""
+    """Markdown: one row per scenario, with the measured/target ratios and the verdict."""
     rows = [
-        "| scenario | understood by | tools | STT s | agent s | first audio s (÷1.5) "
-        "| total s (÷3) | reply audio s |",
-        "|---|---|---|---|---|---|---|---|",
+        "| scenario | understood by | answered by | tools | STT s | agent s "
+        "| first audio s (÷1.5) | total s (÷3) | reply audio s | result |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, result in results.items():
-        if "failed" in result:
-            rows.append(f"| {name} | failed: {result['failed']} | | | | | | |")
-            continue
         latency = result.get("latency_s", {})
-        first, total = latency.get("first_audio"), latency.get("total")
-        ratio_first = f" ({first / FIRST_AUDIO_TARGET_S:.2f}x)" if first else ""
-        ratio_total = f" ({total / TOTAL_TARGET_S:.2f}x)" if total else ""
+        if "failed" in result:
+            verdict = f"failed: {result['failed']}"
+        else:
+            verdict = "ok" if within_targets(result) else "ok, over target"
+        first = _ratio(latency.get("first_audio"), FIRST_AUDIO_TARGET_S)
+        total = _ratio(latency.get("total"), TOTAL_TARGET_S)
         rows.append(
-            f"| {name} | {result.get('understood_by')} | {', '.join(result.get('tools', []))} "
-            f"| {_s(latency.get('stt'))} | {_s(latency.get('agent'))} | {_s(first)}{ratio_first} "
-            f"| {_s(total)}{ratio_total} | {_s(result.get('reply_audio_seconds'))} |"
+            f"| {name} | {result.get('understood_by', '')} | {result.get('answered_by', '')} "
+            f"| {', '.join(result.get('tools', []))} | {_s(latency.get('stt'))} "
+            f"| {_s(latency.get('agent'))} | {first} | {total} "
+            f"| {_s(result.get('reply_audio_seconds'))} | {verdict} |"
         )
     return "\n".join(rows)
 
@@ -101,16 +132,22 @@ def main(argv: list[str] | None = None) -> int:
     """Run the scenarios and print the table; exit 1 when a turn failed."""
     parser = argparse.ArgumentParser(prog="benchmarks.voice_turns", description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=default_data_dir())
-    parser.add_argument("--only", nargs="+", choices=sorted(SCENARIOS), help="some scenarios")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--only", nargs="+", choices=sorted(SCENARIOS), help="some scenarios")
+    group.add_argument(
+        "--model", action="store_true", help="only the scenarios the local model answers"
+    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds per scenario")
     args = parser.parse_args(argv)
     results = {}
-    for name in args.only or SCENARIOS:
+    for name in args.only or (MODEL_SCENARIOS if args.model else SCENARIOS):
         said, expect = SCENARIOS[name]
         print(f"{name}: {said!r}", flush=True)
         results[name] = result = run_scenario(said, expect, args.data_dir, args.timeout)
         print(f"  heard: {result.get('transcript')!r}", flush=True)
-        print(f"  reply: {result.get('reply', result.get('failed'))!r}", flush=True)
+        print(f"  reply: {result.get('reply')!r}", flush=True)
+        if "failed" in result:
+            print(f"  failed: {result['failed']}", flush=True)
         reply = str(result.get("reply") or "").lower()
         words = MUST_SAY.get(name, ())
         if "failed" not in result and words and not any(w in reply for w in words):

@@ -151,4 +151,5 @@ def test_an_apology_fails_the_demo_at_the_agent_stage() -> None:
     assert failed_stage({**silent, "transcript": " "}, "prepare_workout") == (
         "stt: the transcript is empty"
     )
-    assert failed_stage({**silent, "reply_audio_seconds": 2.0}, "prepare_workout") is None
+    done = {**silent, "reply_audio_seconds": 2.0, "tools": ["recovery_status", "prepare_workout"]}
+    assert failed_stage(done, "prepare_workout") is None

@@ -21,12 +21,19 @@ from .agent.history import convert, estimate_tokens
 from .agent.intent_rules import CONFIDENT, combine, speaks, understand
 from .agent.learned import learned_reading
 from .agent.loop import Speech, async_tool_loop
-from .agent.policy import after_cloud_failure, box_failure, final_route, first_route
+from .agent.policy import (
+    after_cloud_failure,
+    box_failure,
+    final_route,
+    first_route,
+    small_model_refusal,
+)
 from .agent.replies import spoken_reply
 from .agent.router import LOCAL as ROUTE_LOCAL
 from .agent.speech_guard import SpeechGuard, VoiceLimits
 from .agent.spoken import TURN_FAILED, UNSPEAKABLE, Spoken, emergency_answer
 from .agent.structured import STRUCTURED_CONTEXT_TURNS, Extraction, build_request, parse
+from .agent.tiers import Tier, model_tier
 from .agent.trace import TurnTrace
 from .box.backend import LocalBackend
 from .box.chat_protocol import ChatRequest, Tool
@@ -120,6 +127,11 @@ class AtlasBaseLLMEntity(Entity):
     def _client(self) -> AtlasClient:
         return self.entry.runtime_data.client
 
+    @property
+    def _tier(self) -> Tier:
+        """The local model's tier, from the size the box described."""
+        return model_tier(self.entry.runtime_data.info.parameters)
+
     async def _async_warm_up(self) -> None:
         """Have the box evaluate this agent's stable prompt prefixes before the turn arrives.
 
@@ -151,9 +163,10 @@ class AtlasBaseLLMEntity(Entity):
             requests.append(
                 {**self._answer_prefix, "max_tokens": WARM_UP_MAX_TOKENS, "temperature": 0}
             )
-        structured = build_request("")
-        structured["max_tokens"] = WARM_UP_MAX_TOKENS
-        requests.append(structured)
+        if self._tier.reads_intents:
+            structured = build_request("")
+            structured["max_tokens"] = WARM_UP_MAX_TOKENS
+            requests.append(structured)
         return requests
 
     async def _async_understand(
@@ -164,13 +177,14 @@ class AtlasBaseLLMEntity(Entity):
         language: str | None = None,
     ) -> Extraction:
         """The cascade's first stages: the rules (< 1 ms, in the languages they speak), the
-        learned stage (< 1 ms, English) when they are unsure, the LLM's pass when both are."""
+        learned stage (< 1 ms, English) when they are unsure, the LLM's pass when both are
+        (never a tiny model's: the rules' unsure reading stands)."""
         previous = self._extractions.get(chat_log.conversation_id)
         ruled = understand(text, previous, language)
         learned = None
         if ruled.confidence < CONFIDENT and speaks(language):
             learned = learned_reading(self.entry.runtime_data.learned, text, ruled)
-        if ruled.confidence >= CONFIDENT:
+        if ruled.confidence >= CONFIDENT or (learned is None and not self._tier.reads_intents):
             trace.understood_by = "rules"
             extraction = ruled
         elif learned is not None:
@@ -212,7 +226,7 @@ class AtlasBaseLLMEntity(Entity):
 
         Never raises for box failures: the turn ends with a translated sentence instead.
         """
-        trace = TurnTrace()
+        trace = TurnTrace(tier=self._tier.value)
         started = time.perf_counter()
         runtime = self.entry.runtime_data
         try:
@@ -398,7 +412,7 @@ class AtlasBaseLLMEntity(Entity):
             async for tool_result in chat_log.async_add_assistant_content(content):
                 results.append((call, dict(tool_result.result.data)))
         trace.answered_by = "skill"
-        if self.subentry.data.get(CONF_REWORD_SKILL_REPLIES, False):
+        if self.subentry.data.get(CONF_REWORD_SKILL_REPLIES, False) and self._tier.reads_intents:
             try:
                 await self._async_tool_rounds(chat_log, trace, started, answer_only=True)
             except AtlasError as err:  # the skills ran: say their results, not an apology
@@ -469,17 +483,23 @@ class AtlasBaseLLMEntity(Entity):
         language: str | None = None,
     ) -> None:
         """The local LLM's rounds: tool calls until it answers (``answer_only``: one round that
-        may not call tools, to word results already in the chat log); ``note`` is said first."""
+        may not call tools, to word results already in the chat log); ``note`` is said first.
+        A tiny model gets no tools and no intent, and a conversation's turn only when it is
+        small talk: anything else gets the honest sentence (``tiers.py``)."""
+        tier = self._tier
+        trace.tier = tier.value
+        if not answer_only and await self._async_refused(chat_log, trace, started, language):
+            return
         settings = self.subentry.data
         extraction = trace.extraction or Extraction("chat", valid=False)
         trace.think = self._think(extraction)
         tools = (
             [format_tool(t, chat_log.llm_api.custom_serializer) for t in chat_log.llm_api.tools]
-            if chat_log.llm_api
+            if chat_log.llm_api and tier.gets_tools
             else []
         )
         hint = None
-        if extraction.valid:
+        if extraction.valid and tier.reads_intents:
             hint = f"The user's request was understood as: {extraction.intent} {extraction.slots}"
         backend = LocalBackend(
             self._client,
@@ -500,6 +520,25 @@ class AtlasBaseLLMEntity(Entity):
             trace.speech = speech.outcome
             if backend.prefix is not None:
                 self._answer_prefix = backend.prefix
+
+    async def _async_refused(
+        self,
+        chat_log: conversation.ChatLog,
+        trace: TurnTrace,
+        started: float,
+        language: str | None,
+    ) -> bool:
+        """Say the honest sentence for a conversation turn the local model's tier may not take
+        (``policy.small_model_refusal``); False when the model answers it."""
+        refusal = small_model_refusal(self._tier, trace.extraction)
+        if refusal is None or not isinstance(self, conversation.ConversationEntity):
+            return False
+        if language is None and chat_log.llm_api is not None:
+            language = chat_log.llm_api.llm_context.language
+        trace.answered_by = "tier"
+        trace.ttft_ms = (time.perf_counter() - started) * 1000
+        await self._async_say(chat_log, refusal, language)
+        return True
 
     async def _async_speech(
         self, chat_log: conversation.ChatLog, trace: TurnTrace, language: str | None

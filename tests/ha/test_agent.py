@@ -288,7 +288,7 @@ async def test_smoke_with_the_real_embedded_model(
     await setup_atlas(hass, atlas_box.port, agent={**AGENT_OPTIONS, CONF_LLM_HASS_API: []})
     turns = async_capture_events(hass, EVENT_TURN)
 
-    result = await converse(hass, "Say hello to me.")
+    result = await converse(hass, "Hello!")
 
     speech = result.response.speech["plain"]["speech"]
     assert speech.strip()
@@ -296,10 +296,10 @@ async def test_smoke_with_the_real_embedded_model(
     assert "<" not in speech
     (turn,) = turns
     assert turn.data["error"] is None
-    # The rules are unsure about these words, so the real model's grammar-constrained pass ran,
-    # and its output parses against the schema.
-    assert turn.data["understood_by"] == "llm"
-    assert turn.data["structured_valid"] is True
+    # The embedded model is tiny (agent/tiers.py): no structured pass, no tools; the rules read
+    # small talk and the model answers it.
+    assert (turn.data["understood_by"], turn.data["tier"]) == ("rules", "tiny")
+    assert turn.data["answered_by"] == "llm"
     assert turn.data["usage"]["completion_tokens"] > 0
 
 
@@ -315,7 +315,7 @@ async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
     box = await start_box()
     try:
         await setup_atlas(hass, box.port, agent=AGENT_OPTIONS)
-        await converse(hass, "Say hello to me.")  # a fresh box: the answer prompt is cold
+        await converse(hass, "Hello!")  # a fresh box: the answer prompt is cold
     finally:
         await hass.async_add_executor_job(box.stop)
     cold = turns[-1].data["usage"]
@@ -324,12 +324,12 @@ async def test_prepare_after_a_box_restart_makes_the_next_turn_warm(
     box = await start_box(box.port)
     try:
         await conversation.async_prepare_agent(hass, AGENT, "en")
-        await converse(hass, "Say hello to me.")
+        await converse(hass, "Hello!")
     finally:
         await hass.async_add_executor_job(box.stop)
     warm = turns[-1].data["usage"]
     # Only the user's words, the turn's notes and the generation prompt are new.
-    assert warm["prompt_tokens"] > 500
+    assert warm["prompt_tokens"] > 300  # the system prompt (a tiny model is offered no tools)
     assert warm["cached_prompt_tokens"] >= warm["prompt_tokens"] - 80, warm
 
 

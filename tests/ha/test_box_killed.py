@@ -33,10 +33,8 @@ from .test_agent import AGENT, AGENT_OPTIONS, converse
 
 LIST = "todo.atlas_reminders"
 WORKOUTS_TODAY = "sensor.atlas_workouts_workouts_today"
-LONG_QUESTION = (
-    "Tell me a long, detailed story about a dragon who trains for a marathon, "
-    "with every training week described."
-)
+# Small talk the rules read as chat: the tiny embedded model may answer it (agent/tiers.py).
+LONG_QUESTION = "Tell me a long joke about a dragon and a knight, with lots of detail."
 STREAMED_DELTAS = 5  # content deltas of the answer received before the box is killed
 
 
@@ -137,7 +135,7 @@ async def test_box_killed_mid_answer_recovers_and_loses_nothing(
         assert state.state != STATE_UNAVAILABLE
         assert not box_issue(hass)
 
-        follow_up = await converse(hass, "Just say hello.", result.conversation_id)
+        follow_up = await converse(hass, "Hello!", result.conversation_id)
         assert speech(follow_up)
         assert speech(follow_up) not in (english(BOX_DROPPED), english(BOX_UNREACHABLE))
         assert follow_up.conversation_id == result.conversation_id
@@ -151,7 +149,7 @@ async def test_box_killed_mid_answer_recovers_and_loses_nothing(
         said = [m["content"] for m in chat["messages"] if m["role"] == "user"]
         # The newest message carries the turn's notes (clock, structured pass) in front.
         assert said[-3:-1] == [LONG_QUESTION, "Are you there?"]
-        assert said[-1].rsplit("\n\n", 1)[-1] == "Just say hello."
+        assert said[-1].rsplit("\n\n", 1)[-1] == "Hello!"
     finally:
         await hass.async_add_executor_job(back.stop)
     print(f"apology {apology_s:.3f} s after SIGKILL, {streamed} answer deltas streamed")

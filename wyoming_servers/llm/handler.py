@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from wyoming.asr import Transcript
@@ -18,6 +19,7 @@ from ..protocol import Limits, ProtocolError, error_event
 from . import chat_protocol
 from .generation import Dropped, Failed, Finished, JobEvent, Output, Result, Started
 from .memory import ConversationMemory
+from .model_facts import ModelFacts, read_facts
 from .output_parser import TextDelta
 from .prompts import DEFAULT_SYSTEM_PROMPT
 from .request import ChatRequest, Message, ToolCall, parse_chat_request
@@ -62,8 +64,14 @@ class LlmService:
             ]
         )
 
+    @cached_property
+    def facts(self) -> ModelFacts:
+        """The loaded model's size and abilities (read once; the model never changes)."""
+        return read_facts(self.scheduler.engine)
+
     def extension(self) -> dict[str, Any]:
-        """The ``atlas`` object added to ``info``: how to use the chat extension."""
+        """The ``atlas`` object added to ``info``: how to use the chat extension and which
+        model answers (its size and whether its template renders tools)."""
         engine = self.scheduler.engine
         return {
             "protocol": chat_protocol.PROTOCOL,
@@ -74,6 +82,7 @@ class LlmService:
             "chat_template": engine.template.name,
             "max_queue": self.scheduler.max_queue,
             "max_tokens": self.max_tokens_cap,
+            **self.facts.as_extension(),
         }
 
 

@@ -11,7 +11,8 @@ The turn, as the entity runs it (``entity.AtlasBaseLLMEntity._async_handle_chat_
    the fixed safe answer, never the small model; any other falls back to the local model, with
    a spoken note unless the user has no cloud on purpose;
 4. locally: a confident skill intent runs its skills directly (``dispatch.py``), a quick answer
-   is computed, else the local model's tool rounds (``loop.py``);
+   is computed, else the local model's tool rounds (``loop.py``); a tiny model (``tiers.py``)
+   takes only small talk, anything else gets :func:`small_model_refusal`'s honest sentence;
 5. a box failure on the way ends the turn with :func:`box_failure`'s translated sentence.
 """
 
@@ -33,6 +34,7 @@ from .spoken import (
     BOX_CRASHED,
     BOX_DROPPED,
     BOX_UNREACHABLE,
+    SMALL_MODEL,
     TURN_FAILED,
     Spoken,
     TurnFailed,
@@ -40,6 +42,7 @@ from .spoken import (
     safe_medical_answer,
 )
 from .structured import Extraction
+from .tiers import Tier
 
 # The user has no cloud on purpose (``cloud.claude.REASON_DISABLED`` / ``REASON_NO_KEY``).
 NO_CLOUD_CHOSEN = frozenset({"disabled", "no_key"})
@@ -87,6 +90,22 @@ def after_cloud_failure(reason: str, *, safety: bool) -> CloudFallback:
     if reason in NO_CLOUD_CHOSEN:
         return CloudFallback()
     return CloudFallback(note=fallback_note(reason))
+
+
+def small_model_refusal(tier: Tier, extraction: Extraction | None) -> Spoken | None:
+    """What a turn that reached the local model says instead, when the model may not take it:
+    a tiny model answers only confident small talk (greetings, thanks); a request or question
+    nobody understood gets an honest sentence with what to say instead. None: the model answers.
+    """
+    if tier.reads_intents:
+        return None
+    small_talk = (
+        extraction is not None
+        and extraction.intent == "chat"
+        and extraction.valid
+        and extraction.confidence >= CONFIDENT
+    )
+    return None if small_talk else SMALL_MODEL
 
 
 def box_failure(err: AtlasError, *, reply_started: bool) -> TurnFailed:

@@ -94,6 +94,8 @@ BOX_CRASHED: Final = Spoken("spoken_box_crashed")
 TURN_FAILED: Final = Spoken("spoken_turn_failed")
 # The speech guard dropped a model's reply (code, tool syntax, a loop) before it said anything.
 UNSPEAKABLE: Final = Spoken("spoken_unspeakable")
+# A request a tiny local model may not take (``tiers.py``): what ATLAS can do instead.
+SMALL_MODEL: Final = Spoken("spoken_small_model")
 
 # Why a cloud turn was answered locally (``cloud.claude.REASON_*``) → the note spoken first.
 FALLBACK_REASONS: Final = (

@@ -17,7 +17,9 @@ class TurnTrace:
     route: str = "local"
     route_reason: str = ""
     safety: bool = False
-    answered_by: str = "llm"  # "skill" (quick answer), "cloud", "safety" (fixed safe answer)
+    answered_by: str = "llm"  # "skill" (quick answer), "cloud", "safety" (fixed safe answer),
+    # "tier" (a request the tiny local model may not take: the honest sentence)
+    tier: str | None = None  # the local model's tier (``tiers.py``): "tiny" or "capable"
     asked: bool = False  # the reply is a question for a missing value: listen again
     fallback: str | None = None  # why a cloud route was answered locally
     cloud: dict[str, Any] = field(default_factory=dict)
@@ -44,6 +46,7 @@ class TurnTrace:
             "route_reason": self.route_reason,
             "safety": self.safety,
             "answered_by": self.answered_by,
+            "tier": self.tier,
             "asked": self.asked,
             "fallback": self.fallback,
             "cloud": self.cloud,

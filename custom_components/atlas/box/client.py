@@ -77,6 +77,20 @@ class AtlasInfo:
             return None
         return str(crashed.get("summary") or "atlas-llm kept crashing and was stopped")
 
+    @property
+    def parameters(self) -> int | None:
+        """The model's parameter count (None: an older atlas-llm, or it does not know)."""
+        value = self.extension.get("parameters")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            return None
+        return int(value)
+
+    @property
+    def native_tools(self) -> bool | None:
+        """Whether the model's own chat template renders tools (None: not said)."""
+        value = self.extension.get("native_tools")
+        return value if isinstance(value, bool) else None
+
 
 @dataclass(frozen=True)
 class ChatEvent:
