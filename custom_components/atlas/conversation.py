@@ -8,9 +8,8 @@ them and the model answers it, with the same tools.
 
 from __future__ import annotations
 
-from typing import Final, Literal, override
+from typing import Any, Final, Literal, override
 
-from hassil.recognize import RecognizeResult
 from homeassistant.components import conversation
 from homeassistant.components.conversation.models import AbstractConversationAgent
 from homeassistant.config_entries import ConfigSubentry
@@ -45,8 +44,9 @@ DEVICE_INTENTS: Final = frozenset(
 )  # fmt: skip
 
 
-def not_a_device_intent(result: RecognizeResult) -> bool:
-    """Filter for Home Assistant's intents: True drops a match that controls no device."""
+def not_a_device_intent(result: Any) -> bool:
+    """Filter for Home Assistant's intents (``result``: hassil's ``RecognizeResult``, which
+    Home Assistant passes): True drops a match that controls no device."""
     return result.intent.name not in DEVICE_INTENTS
 
 

@@ -456,8 +456,8 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
     assert turn.speech == "No workout is planned yet. Ask me to prepare one."
     assert value(hass, NEXT) == "unknown"
 
-    # Two plans in one sentence: the rules are unsure, the learned stage reads a plan request, and
-    # with two days in it the direct route steps aside: the model picks the calls.
+    # Two plans in one sentence: the rules read a plan request, and with two days in it the
+    # direct route steps aside: the model picks the calls.
     turns = async_capture_events(hass, EVENT_TURN)
     await ask(
         hass,
@@ -474,7 +474,7 @@ async def test_next_workout_reads_the_saved_plans_back_after_a_restart(
         ),
     )
     (planned,) = turns
-    assert (planned.data["understood_by"], planned.data["answered_by"]) == ("learned", "llm")
+    assert (planned.data["understood_by"], planned.data["answered_by"]) == ("rules", "llm")
     assert planned.data["tools"] == ["atlas__prepare_workout", "atlas__prepare_workout"]
     await restart(hass, entry)
     assert value(hass, NEXT) == "2026-05-06"

@@ -11,9 +11,10 @@ evaluation and the benchmarks use it without Home Assistant.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from .asked_exercises import asked_exercises
 from .clarify import Dismissed, Question, fill, question_for
@@ -37,6 +38,9 @@ class SkillCall:
 def handles(intent: str) -> bool:
     """Whether ``intent`` has a direct route to its skills."""
     return intent in SKILL_INTENTS
+
+
+_SESSIONS: Final = re.compile(r"\b(?:twice|two (?:sessions|workouts|plans)|both sessions)\b")
 
 
 def plan(
@@ -65,7 +69,9 @@ def plan_calls(
 ) -> list[SkillCall] | None:
     """The tool calls for a confident skill intent, in order; None when a model is needed."""
     intent, slots = extraction.intent, extraction.slots
-    if intent == "prepare_workout" and len({d.lower() for d in DAY_SAID.findall(text)}) > 1:
+    if intent == "prepare_workout" and (
+        len({d.lower() for d in DAY_SAID.findall(text)}) > 1 or _SESSIONS.search(text.lower())
+    ):
         return None  # "plan Wednesday evening and Friday": two sessions, the model splits them
     if intent == "prepare_workout":
         args: dict[str, Any] = {"use_recovery": True}
