@@ -236,3 +236,9 @@ def test_only_questions_claim_nothing() -> None:
     assert not only_questions(["Reminder set, anything else?"])
     assert not only_questions(["What time?", "Done."])
     assert not only_questions([])
+
+
+def test_a_sentence_in_a_script_no_declared_language_uses_is_dropped() -> None:
+    """A small model drifting into Cyrillic or Japanese mid-reply: that sentence is not read."""
+    said = spoken(SpeechGuard(), ["Hello there! Как дела? ", "I am fine. 元気です。 See you."])
+    assert said == "Hello there! I am fine. See you."

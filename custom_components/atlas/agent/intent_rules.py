@@ -369,7 +369,10 @@ _QUICK: Final = _rx(
 # Feelings and opinions, before the weather words ("I love running in the rain").
 _CHAT_STRONG: Final = _rx(r"^(?:i love|i'm feeling|i am feeling|you're|you are|i'm in a)\b[^?]*$")
 _CHAT: Final = _rx(
-    r"^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|night)|bye|goodbye"
+    r"^(?:(?:hi|hello|hey|hiya|howdy|yo|morning|evening|night night|nighty night|night|good"
+    r" (?:morning|afternoon|evening|night))(?: (?:atlas|there|mate|buddy|you|all|everyone))?"
+    r"\W*$)"
+    r"|^(?:hi|hello|hey|hiya|howdy|yo|good (?:morning|afternoon|evening|night)|bye|goodbye"
     r"|see you|later|thanks|thank you|cheers|ta|okay|ok|cool|great|nice|awesome|sorry|never"
     r"mind|nevermind|forget it|lol|haha)\b[^?]{0,25}$"
     r"|^(?:that's|thats|that is) (?:great|brilliant|perfect|awesome|lovely|amazing|cool|nice"

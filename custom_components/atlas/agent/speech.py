@@ -49,6 +49,12 @@ _ECHO: Final = re.compile(
     r"|^(?:system|user|assistant|tool)\s*:",
     re.IGNORECASE,
 )
+# Letters of a script none of ATLAS's languages (English, German, Spanish, French) is written
+# in: Greek, Cyrillic, Hebrew, Arabic, Indic, Thai, CJK, Hangul. A small model drifts into them.
+_OTHER_SCRIPT: Final = re.compile(
+    "[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0900-\u0dff\u0e00-\u0e7f\u1100-\u11ff"
+    "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]"
+)
 _URL: Final = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
 _STRAY_UNDERSCORES: Final = re.compile(r"(?<!\w)_+|_+(?!\w)")
 _EMPTY_BRACKETS: Final = re.compile(r"\(\s*\)|\[\s*\]")
@@ -84,9 +90,12 @@ def tidy(sentence: str) -> str:
 
 
 def unspeakable(sentence: str, echoes: frozenset[tuple[str, ...]] = frozenset()) -> str | None:
-    """Why ``sentence`` (tidied) must not be spoken: "code", "echo"; None when it may."""
+    """Why ``sentence`` (tidied) must not be spoken: "code", "echo", "script" (letters of a
+    script the voice cannot read); None when it may."""
     if _CODE.search(sentence) or _CODE_LINE.search(sentence):
         return "code"
+    if _OTHER_SCRIPT.search(sentence):
+        return "script"
     if _ECHO.search(sentence):
         return "echo"
     if echoes and any(gram in echoes for gram in ngrams(words(sentence), ECHO_NGRAM)):

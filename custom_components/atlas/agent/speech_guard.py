@@ -42,7 +42,7 @@ _PLAIN: Final = re.compile(r"[^\n*#`~{}\[\]<|\\•" + EMOJI.pattern[1:-1] + "]+"
 _TABLE_SEPARATOR: Final = re.compile(r"^[\s|:-]+$")
 _JSON_ARRAY_START: Final = re.compile(r"[{\[\"\d\]-]")
 _ABBREVIATIONS: Final = frozenset({"mr", "mrs", "ms", "dr", "st", "vs", "e.g", "i.e", "approx"})
-_TERMINALS: Final = ".!?…"
+_TERMINALS: Final = ".!?…\u3002\uff01\uff1f"  # the last three: a model drifting into CJK
 _CLOSERS: Final = "\"')]\u201d\u2019"  # closing quotes and brackets after a full stop
 _TRAILING: Final = ",;:-\u2013 "  # replaced by a full stop where a sentence is cut or breaks
 
