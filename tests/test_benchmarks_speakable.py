@@ -68,7 +68,9 @@ def test_score_counts_unspeakable_replies_lengths_and_routes() -> None:
     ]
     summary = speakable.score(turns)
     assert summary["turns"] == 8
-    assert summary["unspeakable"] == 2  # the code block and the markdown
+    # The code block, the markdown, and the Thai (a script no declared language uses: the
+    # agent's speech checks, which the judge applies, count it too).
+    assert summary["unspeakable"] == 3
     assert turns[1].unspeakable == "code, JSON or tool syntax"
     assert turns[2].unspeakable is not None
     assert "markdown" in turns[2].unspeakable

@@ -157,12 +157,7 @@ async def test_workout_status_and_next_workout(hass: HomeAssistant, scripted: Sc
     answer = spoken(entry, extraction("next_workout"), "Next workout?")
     assert answer == "No workout is planned yet. Ask me to prepare one."
 
-    await ask(
-        hass,
-        scripted,
-        "Plan tomorrow",
-        call("prepare_workout", day="tomorrow", time_of_day="evening", types=["yoga"]),
-    )
+    await ask(hass, scripted, "Plan tomorrow evening")  # the rules and skills plan it directly
     answer = spoken(entry, extraction("next_workout"), "Next workout?")
     assert answer is not None
     assert answer.startswith("Tomorrow evening: about")
